@@ -1,0 +1,1 @@
+"""Chợ OCOP — the Flask application."""

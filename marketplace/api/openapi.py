@@ -1,0 +1,191 @@
+"""The OpenAPI 3.1 document of /api/v1, kept beside the handlers it describes.
+
+A test validates it with openapi-spec-validator's rules and checks every route is described.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _q(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema or {"type": "string"}}
+
+
+ERRORS = {
+    "400": {"description": "Invalid parameter", "content": {"application/json": {"schema": _ref("Error")}}},
+    "404": {"description": "No such object", "content": {"application/json": {"schema": _ref("Error")}}},
+    "429": {"description": "Too many requests", "content": {"application/json": {"schema": _ref("Error")}}},
+}
+
+NULLABLE_STR = {"type": ["string", "null"]}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["type", "code", "message", "param"],
+                "properties": {
+                    "type": {"type": "string", "enum": ["invalid_request_error", "api_error", "rate_limit_error"]},
+                    "code": {"type": "string", "examples": ["parameter_invalid", "resource_missing"]},
+                    "message": {"type": "string", "description": "Vietnamese, for people"},
+                    "param": NULLABLE_STR,
+                },
+            }
+        },
+    },
+    "Place": {
+        "type": "object",
+        "required": ["code", "name"],
+        "properties": {
+            "code": {"type": "string", "description": "Official 2025 code, text with leading zeros"},
+            "name": {"type": "string"},
+            "short_name": {"type": "string"},
+            "type": {"type": "string"},
+        },
+    },
+    "CertificateSummary": {
+        "type": ["object", "null"],
+        "properties": {
+            "object": {"const": "certificate"},
+            "id": {"type": "integer"},
+            "stars": {"type": "integer", "minimum": 3, "maximum": 5},
+            "decision_number": {"type": "string"},
+            "decision_date": {"type": "string", "format": "date"},
+            "decision_date_estimated": {"type": "boolean"},
+            "issuing_authority": {"type": "string"},
+            "valid_until": {"type": "string", "format": "date"},
+            "valid": {"type": "boolean"},
+        },
+    },
+    "ProducerSummary": {
+        "type": "object",
+        "required": ["id", "name", "kind"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "kind": {"type": "string", "enum": ["cooperative", "enterprise", "household"]},
+            "slug": {"type": "string"},
+        },
+    },
+    "Product": {
+        "type": "object",
+        "required": ["id", "name", "slug", "price_vnd", "stars", "certificate", "producer", "province", "commune", "url"],
+        "properties": {
+            "object": {"const": "product"},
+            "id": {"type": "integer"},
+            "code": {"type": "string", "description": "Stable SKU, OCOP + 6 digits"},
+            "name": {"type": "string"},
+            "slug": {"type": "string"},
+            "price_vnd": {"type": "integer", "minimum": 0, "description": "Integer đồng"},
+            "currency": {"const": "VND"},
+            "unit": {"type": "string"},
+            "net_quantity": {"type": "string"},
+            "stock": {"type": "integer"},
+            "is_service": {"type": "boolean"},
+            "stars": {"type": ["integer", "null"], "description": "From the newest valid certificate; null when none is valid"},
+            "certificate": _ref("CertificateSummary"),
+            "ocop_set": {"type": "object"},
+            "producer": _ref("ProducerSummary"),
+            "province": _ref("Place"),
+            "commune": _ref("Place"),
+            "url": {"type": "string", "format": "uri"},
+            "image": {"type": ["string", "null"], "format": "uri"},
+            "description": {"type": "string"},
+            "images": {"type": "array", "items": {"type": "object"}},
+            "certificates": {"type": "array", "items": _ref("CertificateSummary")},
+        },
+    },
+    "Producer": {
+        "type": "object",
+        "required": ["id", "name", "kind", "province", "commune", "products"],
+        "properties": {
+            "object": {"const": "producer"},
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "slug": {"type": "string"},
+            "kind": {"type": "string", "enum": ["cooperative", "enterprise", "household"]},
+            "tax_code": NULLABLE_STR,
+            "representative": {"type": "string"},
+            "street": {"type": "string"},
+            "address": {"type": "string"},
+            "description": {"type": "string"},
+            "province": _ref("Place"),
+            "commune": _ref("Place"),
+            "url": {"type": "string", "format": "uri"},
+            "products": {"type": "array", "items": _ref("Product")},
+        },
+    },
+}
+
+
+def _list_of(schema: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "required": ["object", "data", "has_more"],
+        "properties": {
+            "object": {"const": "list"},
+            "data": {"type": "array", "items": _ref(schema)},
+            "has_more": {"type": "boolean"},
+        },
+    }
+
+
+def _ok(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"200": {"description": description, "content": {"application/json": {"schema": schema}}}, **ERRORS}
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI document served at /api/v1/openapi.json."""
+    search_params = [
+        _q("q", "Words, with or without Vietnamese accents; each must start a word of the product text"),
+        _q("province", "2-digit province code", {"type": "string", "pattern": "^[0-9]{1,2}$"}),
+        _q("commune", "5-digit commune code", {"type": "string", "pattern": "^[0-9]{1,5}$"}),
+        _q("group", "OCOP group code 1-6"),
+        _q("min_stars", "Only products whose valid certificate has at least this many stars", {"type": "integer", "minimum": 3, "maximum": 5}),
+        _q("kind", "Producer kind", {"type": "string", "enum": ["cooperative", "enterprise", "household"]}),
+        _q("price_min", "Integer đồng", {"type": "integer", "minimum": 0}),
+        _q("price_max", "Integer đồng", {"type": "integer", "minimum": 0}),
+        _q("sort", "Order", {"type": "string", "enum": ["relevance", "price_asc", "price_desc", "stars", "newest", "name"]}),
+        _q("limit", "Page size", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
+        _q("starting_after", "Id of the last product of the previous page", {"type": "integer"}),
+    ]
+    id_param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Chợ OCOP API",
+            "version": "1",
+            "description": "Public catalogue of OCOP products. Errors are JSON objects "
+            "`{\"error\": {\"type\", \"code\", \"message\", \"param\"}}`; lists are "
+            "`{\"object\": \"list\", \"data\", \"has_more\"}` paginated with `starting_after`.",
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/products": {"get": {"operationId": "listProducts", "summary": "Search products", "parameters": search_params, "responses": _ok(_list_of("Product"))}},
+            "/products/{id}": {"get": {"operationId": "getProduct", "summary": "One product with its certificates", "parameters": [id_param], "responses": _ok(_ref("Product"))}},
+            "/producers/{id}": {"get": {"operationId": "getProducer", "summary": "One producer with its products", "parameters": [id_param], "responses": _ok(_ref("Producer"))}},
+            "/provinces": {"get": {"operationId": "listProvinces", "summary": "The 34 provinces (2025)", "responses": _ok(_list_of("Place"))}},
+            "/provinces/{code}/communes": {
+                "get": {
+                    "operationId": "listCommunes",
+                    "summary": "Communes of a province (2025)",
+                    "parameters": [
+                        {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                        _q("with_products", "1 = only communes with published products"),
+                    ],
+                    "responses": _ok(_list_of("Place")),
+                }
+            },
+            "/ocop/groups": {"get": {"operationId": "listOcopGroups", "summary": "OCOP classification tree", "responses": _ok({"type": "object"})}},
+            "/openapi.json": {"get": {"operationId": "openapi", "summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+        },
+        "components": {"schemas": SCHEMAS},
+    }

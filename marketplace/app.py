@@ -1,0 +1,150 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlencode
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, jsonify, render_template, request, send_from_directory
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from marketplace import config as cfg
+from marketplace.core.clock import today
+from marketplace.core.db import db
+from marketplace.core.errors import AppError
+from marketplace.core.money import format_vnd
+from marketplace.extensions import LOCALE_COOKIE, babel, compress, csrf, limiter, select_locale
+
+PROJECT_DIR = cfg.PROJECT_DIR
+log = logging.getLogger(__name__)
+
+
+def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Path | None = None) -> Flask:
+    """Build the app: layered config, extensions, blueprints, error handlers, CLI."""
+    instance = Path(instance_path) if instance_path else cfg.instance_path()
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_DIR / "templates"),
+        static_folder="static",
+    )
+    app.config.from_object(cfg.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(cfg.from_environment())
+    app.config.update(overrides or {})
+    cfg.finalize(app.config, instance)
+
+    db.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    compress.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from marketplace.api import blueprint as api_bp
+    from marketplace.catalogue import blueprint as catalogue_bp
+
+    app.register_blueprint(catalogue_bp.bp)
+    app.register_blueprint(api_bp.bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp.bp)
+
+    _register_template_helpers(app)
+    _register_error_handlers(app)
+    _register_media(app)
+    _register_locale_cookie(app)
+    return app
+
+
+def _register_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["vnd"] = format_vnd
+    app.jinja_env.filters["dmy"] = lambda d: d.strftime("%d/%m/%Y") if d else ""
+    app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        return {
+            "locale": str(get_locale() or "vi"),
+            "today": today(),
+            "lang_switch_url": lang_switch_url,
+        }
+
+
+def lang_switch_url(lang: str) -> str:
+    """The current page in another language (keeps the other query arguments)."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return request.path + "?" + urlencode([*args, ("lang", lang)])
+
+
+def wants_json() -> bool:
+    """API paths and clients that prefer JSON get JSON errors."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _error_response(status: int, code: str, message: str, param: str | None = None, type_: str = "invalid_request_error") -> tuple[Response | str, int]:
+    if wants_json():
+        body = {"error": {"type": type_, "code": code, "message": message, "param": param}}
+        return jsonify(body), status
+    return render_template("errors/error.html", status=status, message=message, param=param), status
+
+
+HTTP_MESSAGES = {
+    400: ("bad_request", "Yêu cầu không hợp lệ."),
+    404: ("resource_missing", "Không tìm thấy trang bạn cần."),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ cho địa chỉ này."),
+    413: ("payload_too_large", "Dữ liệu gửi lên quá lớn."),
+    429: ("rate_limited", "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."),
+}
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(AppError)
+    def app_error(exc: AppError) -> Any:
+        db.session.rollback()
+        return _error_response(exc.status, exc.code, exc.message, exc.param, exc.type)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError) -> Any:
+        return _error_response(400, "csrf_failed", _("Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        code, message = HTTP_MESSAGES.get(status, ("http_error", exc.description or ""))
+        type_ = "rate_limit_error" if status == 429 else "invalid_request_error"
+        return _error_response(status, code, _(message), type_=type_)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return _error_response(500, "internal_error", _("Đã có lỗi ở máy chủ. Chúng tôi đã ghi nhận; vui lòng thử lại."), type_="api_error")
+
+
+def _register_media(app: Flask) -> None:
+    @app.get("/media/<path:path>")
+    def media(path: str) -> Response:
+        response = send_from_directory(app.config["MEDIA_DIR"], path, max_age=31536000)
+        # media paths carry a content hash, so they never change
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def _register_locale_cookie(app: Flask) -> None:
+    @app.after_request
+    def remember_locale(response: Response) -> Response:
+        lang = request.args.get("lang")
+        if lang in ("vi", "en") and request.cookies.get(LOCALE_COOKIE) != lang:
+            response.set_cookie(LOCALE_COOKIE, lang, max_age=365 * 86400, samesite="Lax")
+        return response

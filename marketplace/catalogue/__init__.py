@@ -1,0 +1,1 @@
+"""The public storefront: home, search and browse, product and producer pages."""

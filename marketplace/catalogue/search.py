@@ -1,0 +1,346 @@
+"""Storefront search: one results contract on SQLite and PostgreSQL.
+
+Both the stored ``search_text`` and the query are folded in Python (``core.text``). A product
+matches when every query word is a prefix of some word of its text. SQLite finds candidates
+with FTS5; PostgreSQL with ``LIKE '% word%'`` served by a pg_trgm GIN index. Ranking is the
+same portable SQL on both: words found in the product name first, then stars, then id; so the
+same query gives the same ordered list on either database. When nothing matches exactly,
+PostgreSQL alone falls back to trigram word similarity (typo tolerance) and ranks those after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, literal, literal_column, or_, select, table, text
+from sqlalchemy.orm import Session
+
+from marketplace.core.errors import ValidationError
+from marketplace.core.money import parse_vnd
+from marketplace.core.text import has_control_chars, tokens
+from producers.models import (
+    Commune,
+    OcopGroup,
+    OcopSet,
+    Producer,
+    ProducerKind,
+    ProducerStatus,
+    Product,
+    ProductStatus,
+    Province,
+)
+
+SORTS = ("relevance", "price_asc", "price_desc", "stars", "newest", "name")
+MAX_TOKENS = 8
+MAX_TOKEN_CHARS = 40
+FUZZY_THRESHOLD = 0.5
+
+
+@dataclass
+class SearchQuery:
+    """Validated search parameters."""
+
+    q: str = ""
+    province: str | None = None
+    commune: str | None = None
+    group: str | None = None
+    min_stars: int | None = None
+    kind: str | None = None
+    price_min: int | None = None
+    price_max: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 24
+    words: list[str] = field(default_factory=list)
+
+    def is_filtered(self) -> bool:
+        return bool(
+            self.words
+            or self.province
+            or self.commune
+            or self.group
+            or self.min_stars
+            or self.kind
+            or self.price_min is not None
+            or self.price_max is not None
+        )
+
+
+@dataclass
+class SearchResult:
+    items: list[Product]
+    total: int
+    page: int
+    per_page: int
+    fuzzy: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def _int(args: Mapping[str, Any], name: str, low: int, high: int) -> int | None:
+    raw = args.get(name)
+    if isinstance(raw, str):
+        raw = raw.strip()
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise ValidationError(f"Giá trị '{name}' phải là số nguyên.", param=name) from None
+    if not low <= value <= high:
+        raise ValidationError(f"Giá trị '{name}' phải từ {low} đến {high}.", param=name)
+    return value
+
+
+def _code(args: Mapping[str, Any], name: str, length: int) -> str | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= length):
+        raise ValidationError(f"Mã '{name}' không hợp lệ.", param=name)
+    return raw.zfill(length)
+
+
+def _price(args: Mapping[str, Any], name: str) -> int | None:
+    try:
+        return parse_vnd(args.get(name) or None)
+    except ValueError:
+        raise ValidationError("Khoảng giá phải là số đồng nguyên, không âm.", param=name) from None
+
+
+def parse_query(args: Mapping[str, Any], *, max_chars: int, per_page: int, max_page: int = 10_000) -> SearchQuery:
+    """Validate request arguments into a SearchQuery; raises ValidationError naming the field."""
+    q = args.get("q") or ""
+    if len(q) > max_chars:
+        raise ValidationError(
+            f"Từ khoá quá dài (tối đa {max_chars} ký tự).", param="q", code="query_too_long"
+        )
+    if has_control_chars(q):
+        q = "".join(ch for ch in q if ch.isprintable())
+    words = [w[:MAX_TOKEN_CHARS] for w in tokens(q)][:MAX_TOKENS]
+    kind = (args.get("kind") or "").strip() or None
+    if kind and kind not in {k.value for k in ProducerKind}:
+        raise ValidationError("Loại chủ thể không hợp lệ.", param="kind")
+    sort = (args.get("sort") or "relevance").strip()
+    if sort not in SORTS:
+        raise ValidationError("Cách sắp xếp không hợp lệ.", param="sort")
+    group = (args.get("group") or "").strip() or None
+    if group and not (group.isascii() and group.isdigit() and len(group) <= 2):
+        raise ValidationError("Nhóm sản phẩm OCOP không hợp lệ.", param="group")
+    query = SearchQuery(
+        q=q.strip(),
+        province=_code(args, "province", 2),
+        commune=_code(args, "commune", 5),
+        group=group,
+        min_stars=_int(args, "min_stars", 3, 5),
+        kind=kind,
+        price_min=_price(args, "price_min"),
+        price_max=_price(args, "price_max"),
+        sort=sort,
+        page=_int(args, "page", 1, max_page) or 1,
+        per_page=per_page,
+        words=words,
+    )
+    if (
+        query.price_min is not None
+        and query.price_max is not None
+        and query.price_min > query.price_max
+    ):
+        raise ValidationError("Giá từ phải nhỏ hơn hoặc bằng giá đến.", param="price_min")
+    return query
+
+
+def stars_expr(today: date) -> Any:
+    """SQL for a product's current stars: None once the cached certificate lapsed."""
+    return case((Product.cert_valid_until >= today, Product.cert_stars), else_=None)
+
+
+def _name_score(words: list[str]) -> Any:
+    if not words:
+        return literal(0)
+    return sum(
+        (case((Product.search_name.like(f"% {w}%"), 1), else_=0) for w in words), literal(0)
+    )
+
+
+def _text_match(session: Session, words: list[str]) -> Any:
+    if session.get_bind().dialect.name == "sqlite":
+        fts = " AND ".join(f'"{w}"*' for w in words)
+        candidates = (
+            select(literal_column("rowid"))
+            .select_from(table("product_fts"))
+            .where(text("product_fts MATCH :fts").bindparams(fts=fts))
+        )
+        return Product.id.in_(candidates)
+    return and_(*(Product.search_text.like(f"% {w}%") for w in words))
+
+
+def _fuzzy_match(words: list[str]) -> Any:
+    return and_(
+        *(
+            or_(
+                Product.search_text.like(f"% {w}%"),
+                func.word_similarity(w, Product.search_text) >= FUZZY_THRESHOLD,
+            )
+            for w in words
+        )
+    )
+
+
+def _base(query: SearchQuery, today: date) -> Select[Any]:
+    stmt = (
+        select(Product)
+        .join(Product.producer)
+        .where(Product.status == ProductStatus.PUBLISHED, Producer.status == ProducerStatus.ACTIVE)
+    )
+    if query.province:
+        stmt = stmt.where(Producer.province_code == query.province)
+    if query.commune:
+        stmt = stmt.where(Producer.commune_code == query.commune)
+    if query.kind:
+        stmt = stmt.where(Producer.kind == query.kind)
+    if query.group:
+        stmt = stmt.where(
+            Product.set_no.in_(select(OcopSet.set_no).where(OcopSet.group_code == query.group))
+        )
+    if query.min_stars:
+        stmt = stmt.where(Product.cert_valid_until >= today, Product.cert_stars >= query.min_stars)
+    if query.price_min is not None:
+        stmt = stmt.where(Product.price_vnd >= query.price_min)
+    if query.price_max is not None:
+        stmt = stmt.where(Product.price_vnd <= query.price_max)
+    return stmt
+
+
+def _order(query: SearchQuery, today: date, fuzzy: bool) -> list[Any]:
+    stars = func.coalesce(stars_expr(today), 0)
+    if query.sort == "price_asc":
+        return [Product.price_vnd.asc(), Product.id.asc()]
+    if query.sort == "price_desc":
+        return [Product.price_vnd.desc(), Product.id.asc()]
+    if query.sort == "stars":
+        return [stars.desc(), Product.price_vnd.asc(), Product.id.asc()]
+    if query.sort == "newest":
+        return [Product.id.desc()]
+    if query.sort == "name":
+        return [Product.search_name.asc(), Product.id.asc()]
+    order = [_name_score(query.words).desc()]
+    if fuzzy:
+        similarity = sum(
+            (func.word_similarity(w, Product.search_text) for w in query.words), literal(0.0)
+        )
+        order.append(similarity.desc())
+    return [*order, stars.desc(), Product.id.asc()]
+
+
+def _statement(session: Session, query: SearchQuery, today: date, fuzzy: bool) -> Select[Any]:
+    stmt = _base(query, today)
+    if query.words:
+        stmt = stmt.where(_fuzzy_match(query.words) if fuzzy else _text_match(session, query.words))
+    return stmt
+
+
+def search(session: Session, query: SearchQuery, today: date) -> SearchResult:
+    """One page of products for a storefront query."""
+    fuzzy = False
+    stmt = _statement(session, query, today, fuzzy=False)
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    if total == 0 and query.words and session.get_bind().dialect.name == "postgresql":
+        fuzzy = True
+        stmt = _statement(session, query, today, fuzzy=True)
+        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    offset = (query.page - 1) * query.per_page
+    items = (
+        session.scalars(
+            stmt.order_by(*_order(query, today, fuzzy)).offset(offset).limit(query.per_page)
+        )
+        .unique()
+        .all()
+        if total and offset < total
+        else []
+    )
+    return SearchResult(list(items), total, query.page, query.per_page, fuzzy)
+
+
+def search_after(
+    session: Session, query: SearchQuery, today: date, starting_after: int | None, limit: int
+) -> tuple[list[Product], bool]:
+    """Cursor pagination for the API: the ``limit`` results after product ``starting_after``.
+
+    The ranking is recomputed and the cursor's position found by id, so a cursor stays valid
+    while the catalogue changes (a vanished cursor product is an error the client can see).
+    """
+    stmt = _statement(session, query, today, fuzzy=False)
+    if not starting_after:
+        rows = session.scalars(stmt.order_by(*_order(query, today, False)).limit(limit + 1)).unique().all()
+        return list(rows[:limit]), len(rows) > limit
+    ranked = (
+        stmt.with_only_columns(
+            Product.id.label("pid"),
+            func.row_number().over(order_by=_order(query, today, False)).label("pos"),
+        )
+        .order_by(None)
+        .subquery()
+    )
+    position = session.scalar(select(ranked.c.pos).where(ranked.c.pid == starting_after))
+    if position is None:
+        raise ValidationError(
+            "Không tìm thấy sản phẩm của con trỏ 'starting_after' trong kết quả này.",
+            param="starting_after",
+            code="resource_missing",
+        )
+    ids = session.scalars(
+        select(ranked.c.pid)
+        .where(ranked.c.pos > position)
+        .order_by(ranked.c.pos)
+        .limit(limit + 1)
+    ).all()
+    page_ids = list(ids[:limit])
+    products = {
+        p.id: p for p in session.scalars(select(Product).where(Product.id.in_(page_ids))).unique()
+    }
+    return [products[i] for i in page_ids], len(ids) > limit
+
+
+def provinces_with_products(session: Session) -> list[tuple[Province, int]]:
+    """Provinces that have published products, with counts, most first."""
+    count = func.count(Product.id)
+    rows = session.execute(
+        select(Province, count)
+        .join(Producer, Producer.province_code == Province.code)
+        .join(Product, Product.producer_id == Producer.id)
+        .where(Product.status == ProductStatus.PUBLISHED, Producer.status == ProducerStatus.ACTIVE)
+        .group_by(Province.code)
+        .order_by(count.desc(), Province.code)
+    ).all()
+    return [(p, n) for p, n in rows]
+
+
+def communes_with_products(session: Session, province_code: str) -> list[Commune]:
+    """Communes of a province that have published products."""
+    return list(
+        session.scalars(
+            select(Commune)
+            .where(
+                Commune.code.in_(
+                    select(Producer.commune_code)
+                    .join(Product, Product.producer_id == Producer.id)
+                    .where(
+                        Producer.province_code == province_code,
+                        Product.status == ProductStatus.PUBLISHED,
+                    )
+                )
+            )
+            .order_by(Commune.name_ascii)
+        )
+    )
+
+
+def groups(session: Session) -> list[OcopGroup]:
+    """The six OCOP groups in order."""
+    return list(session.scalars(select(OcopGroup).order_by(OcopGroup.code)))

@@ -1,0 +1,169 @@
+"""The ``ocop`` command: database, demo data, serving, and operator chores."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from marketplace import migrate
+from marketplace.app import create_app
+from marketplace.core.clock import today
+from marketplace.core.db import db
+from marketplace.core.errors import AppError
+from marketplace.core.storage import MediaStorage
+
+
+def _app(*_args: object) -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_app, add_default_commands=False, add_version_option=False)
+def main() -> None:
+    """Chợ OCOP: catalogue, marketplace sync and VietQR payments for OCOP producers."""
+
+
+def image_config() -> dict[str, object]:
+    """Image limits from the app config, as ``add_image`` keyword arguments."""
+    cfg = current_app.config
+    return {
+        "max_bytes": cfg["IMAGE_MAX_BYTES"],
+        "max_pixels": cfg["IMAGE_MAX_PIXELS"],
+        "thumb_sizes": tuple(cfg["IMAGE_THUMB_SIZES"]),
+    }
+
+
+def upgrade_database() -> dict[str, int]:
+    """Migrate to head, then load changed reference data; returns rows loaded per dataset."""
+    from producers.refdata import sync_reference_data
+
+    migrate.upgrade(db.engine)
+    with db.transaction() as session:
+        return sync_reference_data(session)
+
+
+@main.group("db")
+def db_group() -> None:
+    """Schema migrations (Alembic)."""
+
+
+@db_group.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Apply migrations and load the shipped reference data."""
+    loaded = upgrade_database()
+    click.echo(f"Database at revision {migrate.current_revision(db.engine)}.")
+    for name, rows in loaded.items():
+        click.echo(f"  {name}: {'unchanged' if rows == 0 else f'{rows} rows loaded'}")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Print the database's revision and the newest one shipped."""
+    click.echo(f"database: {migrate.current_revision(db.engine)}  code: {migrate.head_revision()}")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    """Step the schema back to REVISION ('base' drops everything)."""
+    migrate.downgrade(db.engine, revision)
+    click.echo(f"Database at revision {migrate.current_revision(db.engine)}.")
+
+
+@main.group("seed")
+def seed_group() -> None:
+    """Load data."""
+
+
+def seed_demo_data() -> str:
+    """Load the demo catalogue (idempotent); returns a one-line summary."""
+    from producers.seed import seed_demo
+
+    with db.transaction() as session:
+        report = seed_demo(session, MediaStorage(current_app.config["MEDIA_DIR"]), today(), image_config())
+    if not report.changed:
+        return "Demo data already loaded: nothing changed."
+    return (
+        f"Demo data loaded: {report.producers_created} producers, {report.products_created} products, "
+        f"{report.certificates_created} certificates, {report.images_created} images."
+    )
+
+
+@seed_group.command("demo")
+@with_appcontext
+def seed_demo_cmd() -> None:
+    """The 30 sample OCOP products with producers, certificates and placeholder images."""
+    click.echo(seed_demo_data())
+
+
+@main.group("catalogue")
+def catalogue_group() -> None:
+    """Catalogue chores."""
+
+
+@catalogue_group.command("refresh-certificates")
+@with_appcontext
+def refresh_certificates() -> None:
+    """Re-pick the current certificate of products whose cached one lapsed (run daily)."""
+    from producers.services import refresh_expired_certificates
+
+    with db.transaction() as session:
+        changed = refresh_expired_certificates(session, today())
+    click.echo(f"{changed} products changed stars.")
+
+
+@catalogue_group.command("add-image")
+@click.argument("product_id", type=int)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--alt", default="", help="Alternative text")
+@with_appcontext
+def add_image_cmd(product_id: int, file: Path, alt: str) -> None:
+    """Attach a photo to a product (verified, cleaned, thumbnails derived)."""
+    from producers.images import add_image
+    from producers.models import Product
+
+    with db.transaction() as session:
+        product = session.get(Product, product_id)
+        if product is None:
+            raise click.ClickException(f"no product {product_id}")
+        try:
+            image = add_image(session, MediaStorage(current_app.config["MEDIA_DIR"]), product, file.read_bytes(), alt=alt, **image_config())
+        except AppError as exc:
+            raise click.ClickException(exc.message) from None
+    click.echo(json.dumps({"image_id": image.id, "path": image.original_path}))
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@with_appcontext
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the production server (gunicorn)."""
+    from marketplace.server import run
+
+    run(host, port, workers)
+
+
+@main.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@with_appcontext
+def demo(host: str, port: int) -> None:
+    """Migrate, load the demo data and serve: the one-command start."""
+    from marketplace.server import run
+
+    upgrade_database()
+    click.echo(seed_demo_data())
+    run(host, port, 2)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Configuration: the only module that reads the environment.
+
+Layers, later wins: the defaults below, then ``instance/config.py`` if present, then
+environment variables (``OCOP_*`` plus ``DATABASE_URL`` / ``JOBS_URL`` / ``SECRET_KEY``),
+then the overrides a test or script passes to ``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+DEFAULT_INSTANCE_DIR = PROJECT_DIR / "instance"
+
+
+def instance_path() -> Path:
+    """Where the SQLite database, job queue and uploaded media live by default."""
+    return Path(os.environ.get("OCOP_INSTANCE_PATH", DEFAULT_INSTANCE_DIR)).resolve()
+
+
+class Defaults:
+    """Settings for one machine: SQLite, embedded jobs, sandbox marketplaces."""
+
+    ENV = "development"
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None  # None -> SQLite in the instance folder
+    DATABASE_ECHO = False
+    JOBS_URL: str | None = None  # None -> SqliteHuey in the instance folder
+    MEDIA_DIR: str | None = None  # None -> <instance>/media
+    BABEL_DEFAULT_LOCALE = "vi"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+    LANGUAGES = ("vi", "en")
+    SITE_NAME = "Chợ OCOP"
+    PUBLIC_BASE_URL: str | None = None  # absolute URLs in OpenGraph / JSON-LD; None -> request host
+    PAGE_SIZE = 24
+    API_MAX_LIMIT = 100
+    SEARCH_MAX_QUERY_CHARS = 200
+    IMAGE_MAX_BYTES = 10 * 1024 * 1024
+    IMAGE_MAX_PIXELS = 40_000_000
+    IMAGE_THUMB_SIZES = (320, 800)
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    API_RATE_LIMIT = "600 per minute"
+    WTF_CSRF_TIME_LIMIT = None
+    COMPRESS_MIMETYPES = [
+        "text/html",
+        "text/css",
+        "application/javascript",
+        "application/json",
+        "image/svg+xml",
+    ]
+    COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_MIN_SIZE = 500
+    SEND_FILE_MAX_AGE_DEFAULT = 86400
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+
+_ENV_KEYS: dict[str, str] = {
+    "DATABASE_URL": "DATABASE_URL",
+    "JOBS_URL": "JOBS_URL",
+    "SECRET_KEY": "SECRET_KEY",
+    "OCOP_ENV": "ENV",
+    "OCOP_MEDIA_DIR": "MEDIA_DIR",
+    "OCOP_PUBLIC_BASE_URL": "PUBLIC_BASE_URL",
+    "OCOP_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
+    "OCOP_RATELIMIT_ENABLED": "RATELIMIT_ENABLED",
+    "OCOP_DATABASE_ECHO": "DATABASE_ECHO",
+}
+_BOOL_KEYS = {"RATELIMIT_ENABLED", "DATABASE_ECHO"}
+
+
+def from_environment() -> dict[str, Any]:
+    """The settings given by environment variables."""
+    out: dict[str, Any] = {}
+    for env_key, key in _ENV_KEYS.items():
+        value = os.environ.get(env_key)
+        if value is None or value == "":
+            continue
+        out[key] = value.lower() in {"1", "true", "yes", "on"} if key in _BOOL_KEYS else value
+    return out
+
+
+def test_database_url() -> str | None:
+    """The PostgreSQL URL the test suite should also run its database tests on."""
+    return os.environ.get("TEST_DATABASE_URL") or None
+
+
+def require_browser() -> bool:
+    """CI sets this so a missing Chromium fails the browser tests instead of skipping them."""
+    return os.environ.get("OCOP_REQUIRE_BROWSER", "") in {"1", "true", "yes"}
+
+
+def chromium_path() -> str:
+    """The Chromium binary the browser tests drive."""
+    return os.environ.get("OCOP_CHROMIUM", "/usr/bin/chromium")
+
+
+def finalize(config: dict[str, Any], instance_dir: Path) -> None:
+    """Fill the derived settings (database and media paths, secret key)."""
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance_dir / 'ocop.sqlite3'}"
+    if not config.get("MEDIA_DIR"):
+        config["MEDIA_DIR"] = str(instance_dir / "media")
+    if not config.get("SECRET_KEY"):
+        if config.get("ENV") == "production":
+            raise RuntimeError("SECRET_KEY must be set in production (see docs/OPERATIONS.md)")
+        config["SECRET_KEY"] = _development_secret(instance_dir)
+
+
+def _development_secret(instance_dir: Path) -> str:
+    """A random key kept in the instance folder so sessions survive restarts on one machine."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key

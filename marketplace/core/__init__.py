@@ -1,0 +1,1 @@
+"""Shared foundations: database, text folding, money, errors."""

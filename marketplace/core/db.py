@@ -1,0 +1,115 @@
+"""Database: engine per app, one session per app context, the request owns the transaction.
+
+Business code only adds and flushes; the request wrapper commits when the response is a
+success and rolls back otherwise (and on any exception), the CLI and jobs use ``transaction()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, current_app
+from flask.globals import app_ctx
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every model."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def utcnow() -> datetime:
+    """Timezone-aware now, for timestamps."""
+    return datetime.now(UTC)
+
+
+def make_engine(url: str, echo: bool = False) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    kwargs: dict[str, Any] = {"echo": echo, "future": True}
+    if url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+    else:
+        kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=10)
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+class _AppSession(Session):
+    """A session bound to the engine of the current Flask app."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, **kw: Any) -> Engine:  # type: ignore[override]
+        return current_app.extensions["ocop_db"]
+
+
+def _scope() -> int:
+    return id(app_ctx._get_current_object())  # type: ignore[attr-defined]
+
+
+class Database:
+    """Holds the scoped session; bound to each app by ``init_app``."""
+
+    def __init__(self) -> None:
+        self.session: scoped_session[Session] = scoped_session(
+            sessionmaker(class_=_AppSession, expire_on_commit=False), scopefunc=_scope
+        )
+
+    def init_app(self, app: Flask) -> None:
+        """Create the app's engine and tie the session to the app context."""
+        engine = make_engine(app.config["DATABASE_URL"], app.config.get("DATABASE_ECHO", False))
+        app.extensions["ocop_db"] = engine
+        app.after_request(self._finish_request)
+        app.teardown_appcontext(self._teardown)
+
+    @property
+    def engine(self) -> Engine:
+        """The current app's engine."""
+        return current_app.extensions["ocop_db"]
+
+    def _finish_request(self, response: Response) -> Response:
+        if response.status_code < 400:
+            self.session.commit()
+        else:
+            self.session.rollback()
+        return response
+
+    def _teardown(self, exc: BaseException | None) -> None:
+        if exc is not None:
+            self.session.rollback()
+        self.session.remove()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Commit on success, roll back on error: for the CLI, jobs and tests."""
+        try:
+            yield self.session
+            self.session.commit()
+        except BaseException:
+            self.session.rollback()
+            raise
+
+
+db = Database()

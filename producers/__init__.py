@@ -1,0 +1,1 @@
+"""The supply side: producers, addresses, OCOP products, certificates, images."""

@@ -1,0 +1,30 @@
+"""Models of the supply side; import from here."""
+
+from .bank import Bank
+from .certificate import VALIDITY_MONTHS, Certificate, add_months
+from .classification import OcopGroup, OcopSet, OcopSubgroup
+from .geo import Commune, CommuneLineage, Province
+from .producer import KIND_LABELS_VI, Producer, ProducerKind, ProducerStatus
+from .product import Product, ProductImage, ProductStatus
+from .reference import ReferenceVersion
+
+__all__ = [
+    "Bank",
+    "Certificate",
+    "Commune",
+    "CommuneLineage",
+    "KIND_LABELS_VI",
+    "OcopGroup",
+    "OcopSet",
+    "OcopSubgroup",
+    "Producer",
+    "ProducerKind",
+    "ProducerStatus",
+    "Product",
+    "ProductImage",
+    "ProductStatus",
+    "Province",
+    "ReferenceVersion",
+    "VALIDITY_MONTHS",
+    "add_months",
+]

@@ -1,0 +1,19 @@
+"""Which version of each shipped reference file is loaded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from marketplace.core.db import Base, utcnow
+
+
+class ReferenceVersion(Base):
+    __tablename__ = "reference_versions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int]
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
