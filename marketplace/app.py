@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlencode
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, Response, jsonify, render_template, request, send_from_directory
 from flask_babel import get_locale
@@ -24,7 +24,9 @@ PROJECT_DIR = cfg.PROJECT_DIR
 log = logging.getLogger(__name__)
 
 
-def create_app(overrides: dict[str, Any] | None = None, instance_path: str | Path | None = None) -> Flask:
+def create_app(
+    overrides: dict[str, Any] | None = None, instance_path: str | Path | None = None
+) -> Flask:
     """Build the app: layered config, extensions, blueprints, error handlers, CLI."""
     instance = Path(instance_path) if instance_path else cfg.instance_path()
     app = Flask(
@@ -89,10 +91,19 @@ def wants_json() -> bool:
     if request.path.startswith("/api/"):
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    return (
+        best == "application/json"
+        and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+    )
 
 
-def _error_response(status: int, code: str, message: str, param: str | None = None, type_: str = "invalid_request_error") -> tuple[Response | str, int]:
+def _error_response(
+    status: int,
+    code: str,
+    message: str,
+    param: str | None = None,
+    type_: str = "invalid_request_error",
+) -> tuple[Response | str, int]:
     if wants_json():
         body = {"error": {"type": type_, "code": code, "message": message, "param": param}}
         return jsonify(body), status
@@ -116,7 +127,9 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> Any:
-        return _error_response(400, "csrf_failed", _("Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại."))
+        return _error_response(
+            400, "csrf_failed", _("Phiên làm việc đã hết hạn. Vui lòng tải lại trang và thử lại.")
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
@@ -129,7 +142,12 @@ def _register_error_handlers(app: Flask) -> None:
     def unexpected(exc: Exception) -> Any:
         log.exception("unhandled error on %s %s", request.method, request.path)
         db.session.rollback()
-        return _error_response(500, "internal_error", _("Đã có lỗi ở máy chủ. Chúng tôi đã ghi nhận; vui lòng thử lại."), type_="api_error")
+        return _error_response(
+            500,
+            "internal_error",
+            _("Đã có lỗi ở máy chủ. Chúng tôi đã ghi nhận; vui lòng thử lại."),
+            type_="api_error",
+        )
 
 
 def _register_media(app: Flask) -> None:

@@ -87,7 +87,9 @@ def seed_demo_data() -> str:
     from producers.seed import seed_demo
 
     with db.transaction() as session:
-        report = seed_demo(session, MediaStorage(current_app.config["MEDIA_DIR"]), today(), image_config())
+        report = seed_demo(
+            session, MediaStorage(current_app.config["MEDIA_DIR"]), today(), image_config()
+        )
     if not report.changed:
         return "Demo data already loaded: nothing changed."
     return (
@@ -134,7 +136,14 @@ def add_image_cmd(product_id: int, file: Path, alt: str) -> None:
         if product is None:
             raise click.ClickException(f"no product {product_id}")
         try:
-            image = add_image(session, MediaStorage(current_app.config["MEDIA_DIR"]), product, file.read_bytes(), alt=alt, **image_config())
+            image = add_image(
+                session,
+                MediaStorage(current_app.config["MEDIA_DIR"]),
+                product,
+                file.read_bytes(),
+                alt=alt,
+                **image_config(),
+            )
         except AppError as exc:
             raise click.ClickException(exc.message) from None
     click.echo(json.dumps({"image_id": image.id, "path": image.original_path}))

@@ -34,7 +34,9 @@ class ProcessedImage:
     thumbs: dict[int, bytes]
 
 
-def process_image(data: bytes, *, max_bytes: int, max_pixels: int, thumb_sizes: tuple[int, ...]) -> ProcessedImage:
+def process_image(
+    data: bytes, *, max_bytes: int, max_pixels: int, thumb_sizes: tuple[int, ...]
+) -> ProcessedImage:
     """Validate and clean an uploaded image; raises ValidationError with a Vietnamese message."""
     if not data:
         raise ValidationError("Tệp ảnh trống.", param="image")
@@ -80,8 +82,10 @@ def process_image(data: bytes, *, max_bytes: int, max_pixels: int, thumb_sizes: 
 
 def _strip(img: Image.Image) -> Image.Image:
     """A copy with pixels only: no EXIF, XMP, ICC-less text chunks or comments."""
-    mode = img.mode if img.mode in ("RGB", "RGBA", "L", "LA") else (
-        "RGBA" if "transparency" in img.info or img.mode in ("P", "PA") else "RGB"
+    mode = (
+        img.mode
+        if img.mode in ("RGB", "RGBA", "L", "LA")
+        else ("RGBA" if "transparency" in img.info or img.mode in ("P", "PA") else "RGB")
     )
     pixels = img.convert(mode)
     clean = Image.new(mode, pixels.size)

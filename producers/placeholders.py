@@ -44,7 +44,9 @@ def placeholder_png(name: str, group_name: str, group_code: str, size: int = 800
         draw.text((size // 2, y), line, font=title_font, fill=(255, 255, 255), anchor="ma")
         y += int(size / 14 * 1.3)
     small = _font(size // 28)
-    draw.text((size // 2, size - margin * 2.2), group_name, font=small, fill=(255, 255, 255), anchor="ma")
+    draw.text(
+        (size // 2, size - margin * 2.2), group_name, font=small, fill=(255, 255, 255), anchor="ma"
+    )
     draw.text(
         (size // 2, size - margin * 1.5),
         "ẢNH MINH HOẠ · PLACEHOLDER",

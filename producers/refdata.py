@@ -146,9 +146,7 @@ def _banks() -> list[dict[str, Any]]:
 def _upsert(session: Session, model: Any, key: str, rows: Iterable[dict[str, Any]]) -> int:
     """Insert new rows and update changed ones, keyed by ``key``; returns the row count."""
     table = model.__table__
-    existing = {
-        row._mapping[key]: dict(row._mapping) for row in session.execute(select(table))
-    }
+    existing = {row._mapping[key]: dict(row._mapping) for row in session.execute(select(table))}
     new, changed = [], []
     count = 0
     for row in rows:
@@ -180,8 +178,16 @@ def _datasets() -> list[tuple[str, list[Path], Callable[[Session], int]]]:
         return _upsert(session, OcopSet, "set_no", sets)
 
     return [
-        ("provinces", [data_file("provinces.csv")], lambda s: _upsert(s, Province, "code", _provinces())),
-        ("communes", [data_file("communes.csv")], lambda s: _upsert(s, Commune, "code", _communes())),
+        (
+            "provinces",
+            [data_file("provinces.csv")],
+            lambda s: _upsert(s, Province, "code", _provinces()),
+        ),
+        (
+            "communes",
+            [data_file("communes.csv")],
+            lambda s: _upsert(s, Commune, "code", _communes()),
+        ),
         ("lineage", [data_file("lineage.csv")], lambda s: _replace(s, CommuneLineage, _lineage())),
         ("ocop", [data_file("ocop_categories.json")], ocop),
         ("banks", [data_file("banks.csv")], lambda s: _upsert(s, Bank, "code", _banks())),

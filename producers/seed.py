@@ -85,7 +85,9 @@ def _description(sample: dict[str, Any]) -> str:
     return text
 
 
-def seed_demo(session: Session, storage: MediaStorage, today: date, image_config: dict[str, Any]) -> SeedReport:
+def seed_demo(
+    session: Session, storage: MediaStorage, today: date, image_config: dict[str, Any]
+) -> SeedReport:
     """Create whatever of the demo catalogue is missing; running it twice changes nothing."""
     samples, extra = _load()
     report = SeedReport()
@@ -114,7 +116,9 @@ def seed_demo(session: Session, storage: MediaStorage, today: date, image_config
             )
             producers[producer_ref] = producer
             report.producers_created += 1
-        product = session.scalar(select(Product).where(Product.source_ref == f"sample:{sample['id']}"))
+        product = session.scalar(
+            select(Product).where(Product.source_ref == f"sample:{sample['id']}")
+        )
         cert_info = extra["certificates"][sample["id"]]
         if product is None:
             ocop = sample["ocop"]
@@ -154,8 +158,18 @@ def seed_demo(session: Session, storage: MediaStorage, today: date, image_config
         if not product.images:
             ocop_set = session.get(OcopSet, product.set_no)
             group = session.get(OcopGroup, ocop_set.group_code) if ocop_set else None
-            png = placeholder_png(product.name, group.name_vi if group else "", group.code if group else "")
-            add_image(session, storage, product, png, alt=f"Ảnh minh hoạ: {product.name}", is_placeholder=True, **image_config)
+            png = placeholder_png(
+                product.name, group.name_vi if group else "", group.code if group else ""
+            )
+            add_image(
+                session,
+                storage,
+                product,
+                png,
+                alt=f"Ảnh minh hoạ: {product.name}",
+                is_placeholder=True,
+                **image_config,
+            )
             report.images_created += 1
     session.flush()
     return report

@@ -108,7 +108,9 @@ def create_producer(session: Session, data: ProducerInput) -> Producer:
     return producer
 
 
-def _bank_fields(session: Session, data: ProducerInput) -> tuple[str | None, str | None, str | None]:
+def _bank_fields(
+    session: Session, data: ProducerInput
+) -> tuple[str | None, str | None, str | None]:
     if not (data.bank_bin or data.bank_account or data.bank_account_name):
         return None, None, None
     bank_bin = data.bank_bin.strip()
@@ -230,9 +232,7 @@ def add_certificate(
         raise ValidationError("Ngày quyết định không được ở tương lai.", param="decision_date")
     valid_until = data.valid_until or add_months(data.decision_date, VALIDITY_MONTHS)
     if valid_until <= data.decision_date:
-        raise ValidationError(
-            "Ngày hết hiệu lực phải sau ngày quyết định.", param="valid_until"
-        )
+        raise ValidationError("Ngày hết hiệu lực phải sau ngày quyết định.", param="valid_until")
     cert = Certificate(
         product=product,
         stars=data.stars,
@@ -263,9 +263,7 @@ def refresh_certificate_cache(product: Product, today: date) -> bool:
 
 def refresh_expired_certificates(session: Session, today: date) -> int:
     """Daily: re-pick the certificate of every product whose cached one lapsed."""
-    lapsed = session.scalars(
-        select(Product).where(Product.cert_valid_until < today)
-    ).all()
+    lapsed = session.scalars(select(Product).where(Product.cert_valid_until < today)).all()
     changed = sum(refresh_certificate_cache(p, today) for p in lapsed)
     session.flush()
     return changed
@@ -281,9 +279,14 @@ def get_published_product(session: Session, product_id: int) -> Product:
 
 def count_published(session: Session) -> int:
     """How many products are on the storefront."""
-    return session.scalar(
-        select(func.count()).select_from(Product).where(Product.status == ProductStatus.PUBLISHED)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Product)
+            .where(Product.status == ProductStatus.PUBLISHED)
+        )
+        or 0
+    )
 
 
 def set_product_status(session: Session, product: Product, status: str) -> None:

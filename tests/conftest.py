@@ -76,7 +76,9 @@ class _SqliteTemplates:
     def get(self, kind: str) -> Path:
         if kind not in self.files:
             path = self.root / f"template-{kind}.sqlite3"
-            _build_template(f"sqlite:///{path}", self.root / f"media-{kind}", kind == "demo", self.root)
+            _build_template(
+                f"sqlite:///{path}", self.root / f"media-{kind}", kind == "demo", self.root
+            )
             self.files[kind] = path
         return self.files[kind]
 
@@ -134,7 +136,9 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ob
         out["postgresql"].close()  # type: ignore[attr-defined]
 
 
-def _make_app(backend: str, kind: str, templates: dict[str, object], tmp_path: Path) -> Iterator[Flask]:
+def _make_app(
+    backend: str, kind: str, templates: dict[str, object], tmp_path: Path
+) -> Iterator[Flask]:
     media = tmp_path / "media"
     if backend == "sqlite":
         tpl: _SqliteTemplates = templates["sqlite"]  # type: ignore[assignment]
@@ -191,5 +195,12 @@ def client(demo_app: Flask):  # type: ignore[no-untyped-def]
 
 def pytest_report_header(config: pytest.Config) -> str:
     pg = cfg.test_database_url()
-    return "database backends: " + ", ".join(BACKENDS) + (f" (PostgreSQL: {make_url(pg).render_as_string()})" if pg else " (set TEST_DATABASE_URL to add PostgreSQL)")
-
+    return (
+        "database backends: "
+        + ", ".join(BACKENDS)
+        + (
+            f" (PostgreSQL: {make_url(pg).render_as_string()})"
+            if pg
+            else " (set TEST_DATABASE_URL to add PostgreSQL)"
+        )
+    )

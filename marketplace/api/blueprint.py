@@ -76,7 +76,10 @@ def get_producer(producer_id: int) -> ResponseReturnValue:
 @bp.get("/provinces")
 def list_provinces() -> ResponseReturnValue:
     provinces = db.session.scalars(select(Province).order_by(Province.code))
-    data = [{"code": p.code, "name": p.name, "short_name": p.short_name, "type": p.type} for p in provinces]
+    data = [
+        {"code": p.code, "name": p.name, "short_name": p.short_name, "type": p.type}
+        for p in provinces
+    ]
     return jsonify({"object": "list", "data": data, "has_more": False})
 
 
@@ -93,7 +96,9 @@ def list_communes(code: str) -> ResponseReturnValue:
                 select(Commune).where(Commune.province_code == code).order_by(Commune.name_ascii)
             )
         )
-    return jsonify({"object": "list", "data": [serializers.commune(c) for c in communes], "has_more": False})
+    return jsonify(
+        {"object": "list", "data": [serializers.commune(c) for c in communes], "has_more": False}
+    )
 
 
 @bp.get("/ocop/groups")
@@ -116,7 +121,12 @@ def list_groups() -> ResponseReturnValue:
                         "name_vi": s.name_vi,
                         "name_en": s.name_en,
                         "sets": [
-                            {"set_no": x.set_no, "code": x.code, "name_vi": x.name_vi, "name_en": x.name_en}
+                            {
+                                "set_no": x.set_no,
+                                "code": x.code,
+                                "name_vi": x.name_vi,
+                                "name_en": x.name_en,
+                            }
                             for x in sets
                             if x.subgroup_code == s.code
                         ],

@@ -13,13 +13,28 @@ def _ref(name: str) -> dict[str, str]:
 
 
 def _q(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema or {"type": "string"}}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema or {"type": "string"},
+    }
 
 
 ERRORS = {
-    "400": {"description": "Invalid parameter", "content": {"application/json": {"schema": _ref("Error")}}},
-    "404": {"description": "No such object", "content": {"application/json": {"schema": _ref("Error")}}},
-    "429": {"description": "Too many requests", "content": {"application/json": {"schema": _ref("Error")}}},
+    "400": {
+        "description": "Invalid parameter",
+        "content": {"application/json": {"schema": _ref("Error")}},
+    },
+    "404": {
+        "description": "No such object",
+        "content": {"application/json": {"schema": _ref("Error")}},
+    },
+    "429": {
+        "description": "Too many requests",
+        "content": {"application/json": {"schema": _ref("Error")}},
+    },
 }
 
 NULLABLE_STR = {"type": ["string", "null"]}
@@ -33,8 +48,14 @@ SCHEMAS: dict[str, Any] = {
                 "type": "object",
                 "required": ["type", "code", "message", "param"],
                 "properties": {
-                    "type": {"type": "string", "enum": ["invalid_request_error", "api_error", "rate_limit_error"]},
-                    "code": {"type": "string", "examples": ["parameter_invalid", "resource_missing"]},
+                    "type": {
+                        "type": "string",
+                        "enum": ["invalid_request_error", "api_error", "rate_limit_error"],
+                    },
+                    "code": {
+                        "type": "string",
+                        "examples": ["parameter_invalid", "resource_missing"],
+                    },
                     "message": {"type": "string", "description": "Vietnamese, for people"},
                     "param": NULLABLE_STR,
                 },
@@ -45,7 +66,10 @@ SCHEMAS: dict[str, Any] = {
         "type": "object",
         "required": ["code", "name"],
         "properties": {
-            "code": {"type": "string", "description": "Official 2025 code, text with leading zeros"},
+            "code": {
+                "type": "string",
+                "description": "Official 2025 code, text with leading zeros",
+            },
             "name": {"type": "string"},
             "short_name": {"type": "string"},
             "type": {"type": "string"},
@@ -77,7 +101,18 @@ SCHEMAS: dict[str, Any] = {
     },
     "Product": {
         "type": "object",
-        "required": ["id", "name", "slug", "price_vnd", "stars", "certificate", "producer", "province", "commune", "url"],
+        "required": [
+            "id",
+            "name",
+            "slug",
+            "price_vnd",
+            "stars",
+            "certificate",
+            "producer",
+            "province",
+            "commune",
+            "url",
+        ],
         "properties": {
             "object": {"const": "product"},
             "id": {"type": "integer"},
@@ -90,7 +125,10 @@ SCHEMAS: dict[str, Any] = {
             "net_quantity": {"type": "string"},
             "stock": {"type": "integer"},
             "is_service": {"type": "boolean"},
-            "stars": {"type": ["integer", "null"], "description": "From the newest valid certificate; null when none is valid"},
+            "stars": {
+                "type": ["integer", "null"],
+                "description": "From the newest valid certificate; null when none is valid",
+            },
             "certificate": _ref("CertificateSummary"),
             "ocop_set": {"type": "object"},
             "producer": _ref("ProducerSummary"),
@@ -139,21 +177,42 @@ def _list_of(schema: str) -> dict[str, Any]:
 
 
 def _ok(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
-    return {"200": {"description": description, "content": {"application/json": {"schema": schema}}}, **ERRORS}
+    return {
+        "200": {"description": description, "content": {"application/json": {"schema": schema}}},
+        **ERRORS,
+    }
 
 
 def document() -> dict[str, Any]:
     """The OpenAPI document served at /api/v1/openapi.json."""
     search_params = [
-        _q("q", "Words, with or without Vietnamese accents; each must start a word of the product text"),
+        _q(
+            "q",
+            "Words, with or without Vietnamese accents; each must start a word of the product text",
+        ),
         _q("province", "2-digit province code", {"type": "string", "pattern": "^[0-9]{1,2}$"}),
         _q("commune", "5-digit commune code", {"type": "string", "pattern": "^[0-9]{1,5}$"}),
         _q("group", "OCOP group code 1-6"),
-        _q("min_stars", "Only products whose valid certificate has at least this many stars", {"type": "integer", "minimum": 3, "maximum": 5}),
-        _q("kind", "Producer kind", {"type": "string", "enum": ["cooperative", "enterprise", "household"]}),
+        _q(
+            "min_stars",
+            "Only products whose valid certificate has at least this many stars",
+            {"type": "integer", "minimum": 3, "maximum": 5},
+        ),
+        _q(
+            "kind",
+            "Producer kind",
+            {"type": "string", "enum": ["cooperative", "enterprise", "household"]},
+        ),
         _q("price_min", "Integer đồng", {"type": "integer", "minimum": 0}),
         _q("price_max", "Integer đồng", {"type": "integer", "minimum": 0}),
-        _q("sort", "Order", {"type": "string", "enum": ["relevance", "price_asc", "price_desc", "stars", "newest", "name"]}),
+        _q(
+            "sort",
+            "Order",
+            {
+                "type": "string",
+                "enum": ["relevance", "price_asc", "price_desc", "stars", "newest", "name"],
+            },
+        ),
         _q("limit", "Page size", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
         _q("starting_after", "Id of the last product of the previous page", {"type": "integer"}),
     ]
@@ -164,28 +223,72 @@ def document() -> dict[str, Any]:
             "title": "Chợ OCOP API",
             "version": "1",
             "description": "Public catalogue of OCOP products. Errors are JSON objects "
-            "`{\"error\": {\"type\", \"code\", \"message\", \"param\"}}`; lists are "
-            "`{\"object\": \"list\", \"data\", \"has_more\"}` paginated with `starting_after`.",
+            '`{"error": {"type", "code", "message", "param"}}`; lists are '
+            '`{"object": "list", "data", "has_more"}` paginated with `starting_after`.',
         },
         "servers": [{"url": "/api/v1"}],
         "paths": {
-            "/products": {"get": {"operationId": "listProducts", "summary": "Search products", "parameters": search_params, "responses": _ok(_list_of("Product"))}},
-            "/products/{id}": {"get": {"operationId": "getProduct", "summary": "One product with its certificates", "parameters": [id_param], "responses": _ok(_ref("Product"))}},
-            "/producers/{id}": {"get": {"operationId": "getProducer", "summary": "One producer with its products", "parameters": [id_param], "responses": _ok(_ref("Producer"))}},
-            "/provinces": {"get": {"operationId": "listProvinces", "summary": "The 34 provinces (2025)", "responses": _ok(_list_of("Place"))}},
+            "/products": {
+                "get": {
+                    "operationId": "listProducts",
+                    "summary": "Search products",
+                    "parameters": search_params,
+                    "responses": _ok(_list_of("Product")),
+                }
+            },
+            "/products/{id}": {
+                "get": {
+                    "operationId": "getProduct",
+                    "summary": "One product with its certificates",
+                    "parameters": [id_param],
+                    "responses": _ok(_ref("Product")),
+                }
+            },
+            "/producers/{id}": {
+                "get": {
+                    "operationId": "getProducer",
+                    "summary": "One producer with its products",
+                    "parameters": [id_param],
+                    "responses": _ok(_ref("Producer")),
+                }
+            },
+            "/provinces": {
+                "get": {
+                    "operationId": "listProvinces",
+                    "summary": "The 34 provinces (2025)",
+                    "responses": _ok(_list_of("Place")),
+                }
+            },
             "/provinces/{code}/communes": {
                 "get": {
                     "operationId": "listCommunes",
                     "summary": "Communes of a province (2025)",
                     "parameters": [
-                        {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {
+                            "name": "code",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
                         _q("with_products", "1 = only communes with published products"),
                     ],
                     "responses": _ok(_list_of("Place")),
                 }
             },
-            "/ocop/groups": {"get": {"operationId": "listOcopGroups", "summary": "OCOP classification tree", "responses": _ok({"type": "object"})}},
-            "/openapi.json": {"get": {"operationId": "openapi", "summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+            "/ocop/groups": {
+                "get": {
+                    "operationId": "listOcopGroups",
+                    "summary": "OCOP classification tree",
+                    "responses": _ok({"type": "object"}),
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This document",
+                    "responses": {"200": {"description": "OpenAPI 3.1"}},
+                }
+            },
         },
         "components": {"schemas": SCHEMAS},
     }

@@ -63,7 +63,11 @@ def product(p: Product, today: date, *, full: bool = False) -> dict[str, Any]:
         "is_service": p.is_service,
         "stars": stars,
         "certificate": cert_data,
-        "ocop_set": {"set_no": p.ocop_set.set_no, "name": p.ocop_set.name_vi, "group": p.ocop_set.group_code},
+        "ocop_set": {
+            "set_no": p.ocop_set.set_no,
+            "name": p.ocop_set.name_vi,
+            "group": p.ocop_set.group_code,
+        },
         "producer": producer_summary(p.producer),
         "province": province_of(p.producer.commune),
         "commune": commune(p.producer.commune),
@@ -96,7 +100,12 @@ def _cached_certificate(p: Product, today: date) -> dict[str, Any] | None:
     stars = p.stars_on(today)
     if stars is None or p.cert_valid_until is None:
         return None
-    return {"object": "certificate", "stars": stars, "valid_until": p.cert_valid_until.isoformat(), "valid": True}
+    return {
+        "object": "certificate",
+        "stars": stars,
+        "valid_until": p.cert_valid_until.isoformat(),
+        "valid": True,
+    }
 
 
 def producer(p: Producer, products: list[Product], today: date) -> dict[str, Any]:

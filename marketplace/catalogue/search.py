@@ -36,7 +36,8 @@ from producers.models import (
 SORTS = ("relevance", "price_asc", "price_desc", "stars", "newest", "name")
 MAX_TOKENS = 8
 MAX_TOKEN_CHARS = 40
-FUZZY_THRESHOLD = 0.5
+FUZZY_THRESHOLD = 0.4
+FUZZY_MIN_CHARS = 4  # shorter words are too ambiguous to guess
 
 
 @dataclass
@@ -113,7 +114,9 @@ def _price(args: Mapping[str, Any], name: str) -> int | None:
         raise ValidationError("Khoảng giá phải là số đồng nguyên, không âm.", param=name) from None
 
 
-def parse_query(args: Mapping[str, Any], *, max_chars: int, per_page: int, max_page: int = 10_000) -> SearchQuery:
+def parse_query(
+    args: Mapping[str, Any], *, max_chars: int, per_page: int, max_page: int = 10_000
+) -> SearchQuery:
     """Validate request arguments into a SearchQuery; raises ValidationError naming the field."""
     q = args.get("q") or ""
     if len(q) > max_chars:
@@ -163,9 +166,7 @@ def stars_expr(today: date) -> Any:
 def _name_score(words: list[str]) -> Any:
     if not words:
         return literal(0)
-    return sum(
-        (case((Product.search_name.like(f"% {w}%"), 1), else_=0) for w in words), literal(0)
-    )
+    return sum((case((Product.search_name.like(f"% {w}%"), 1), else_=0) for w in words), literal(0))
 
 
 def _text_match(session: Session, words: list[str]) -> Any:
@@ -181,15 +182,14 @@ def _text_match(session: Session, words: list[str]) -> Any:
 
 
 def _fuzzy_match(words: list[str]) -> Any:
-    return and_(
-        *(
-            or_(
-                Product.search_text.like(f"% {w}%"),
-                func.word_similarity(w, Product.search_text) >= FUZZY_THRESHOLD,
-            )
-            for w in words
-        )
-    )
+    """Each word matches exactly, or (4+ letters) by trigram word similarity."""
+    conditions = []
+    for w in words:
+        exact = Product.search_text.like(f"% {w}%")
+        if len(w) >= FUZZY_MIN_CHARS:
+            exact = or_(exact, func.word_similarity(w, Product.search_text) >= FUZZY_THRESHOLD)
+        conditions.append(exact)
+    return and_(*conditions)
 
 
 def _base(query: SearchQuery, today: date) -> Select[Any]:
@@ -250,7 +250,11 @@ def search(session: Session, query: SearchQuery, today: date) -> SearchResult:
     fuzzy = False
     stmt = _statement(session, query, today, fuzzy=False)
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    if total == 0 and query.words and session.get_bind().dialect.name == "postgresql":
+    if (
+        total == 0
+        and any(len(w) >= FUZZY_MIN_CHARS for w in query.words)
+        and session.get_bind().dialect.name == "postgresql"
+    ):
         fuzzy = True
         stmt = _statement(session, query, today, fuzzy=True)
         total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
@@ -277,7 +281,11 @@ def search_after(
     """
     stmt = _statement(session, query, today, fuzzy=False)
     if not starting_after:
-        rows = session.scalars(stmt.order_by(*_order(query, today, False)).limit(limit + 1)).unique().all()
+        rows = (
+            session.scalars(stmt.order_by(*_order(query, today, False)).limit(limit + 1))
+            .unique()
+            .all()
+        )
         return list(rows[:limit]), len(rows) > limit
     ranked = (
         stmt.with_only_columns(
@@ -295,10 +303,7 @@ def search_after(
             code="resource_missing",
         )
     ids = session.scalars(
-        select(ranked.c.pid)
-        .where(ranked.c.pos > position)
-        .order_by(ranked.c.pos)
-        .limit(limit + 1)
+        select(ranked.c.pid).where(ranked.c.pos > position).order_by(ranked.c.pos).limit(limit + 1)
     ).all()
     page_ids = list(ids[:limit])
     products = {

@@ -96,7 +96,9 @@ def product_page(product_id: int, slug: str | None = None) -> ResponseReturnValu
         related=services.related(session, product, day),
         json_ld=_product_json_ld(product, certificate is not None and certificate.stars),
         canonical=absolute_url(product_url(product)),
-        og_image=absolute_url(media_url(product.images[0].thumb_large_path)) if product.images else "",
+        og_image=absolute_url(media_url(product.images[0].thumb_large_path))
+        if product.images
+        else "",
         **_common(),
     )
 

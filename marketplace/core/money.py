@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 MAX_VND = 10**12  # a trillion đồng: far above any OCOP order, well inside 64-bit integers
+
+_AMOUNT = re.compile(r"^(\d+|\d{1,3}([.,]\d{3})+)$")
 
 
 def format_vnd(amount: int | None, symbol: bool = True) -> str:
@@ -29,10 +33,10 @@ def parse_vnd(value: str | int | None) -> int | None:
         text = value.strip().replace("₫", "").replace("đ", "").replace(" ", "")
         if text == "":
             return None
-        text = text.replace(".", "").replace(",", "")
-        if not text.isdigit():
+        # thousands separators only in groups of three: "1,5" is a decimal, not 15 đồng
+        if not _AMOUNT.match(text):
             raise ValueError("not a whole number of đồng")
-        amount = int(text)
+        amount = int(text.replace(".", "").replace(",", ""))
     if amount < 0 or amount > MAX_VND:
         raise ValueError("amount out of range")
     return amount

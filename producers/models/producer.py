@@ -40,9 +40,7 @@ KIND_LABELS_VI = {
 class Producer(Base):
     __tablename__ = "producers"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('cooperative', 'enterprise', 'household')", name="kind_known"
-        ),
+        CheckConstraint("kind IN ('cooperative', 'enterprise', 'household')", name="kind_known"),
         CheckConstraint(
             "status IN ('draft', 'onboarding', 'active', 'suspended')", name="status_known"
         ),
