@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from flask import Flask, Response, jsonify, render_template, request, send_from_directory
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -111,11 +112,11 @@ def _error_response(
 
 
 HTTP_MESSAGES = {
-    400: ("bad_request", "Yêu cầu không hợp lệ."),
-    404: ("resource_missing", "Không tìm thấy trang bạn cần."),
-    405: ("method_not_allowed", "Phương thức không được hỗ trợ cho địa chỉ này."),
-    413: ("payload_too_large", "Dữ liệu gửi lên quá lớn."),
-    429: ("rate_limited", "Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút."),
+    400: ("bad_request", _l("Yêu cầu không hợp lệ.")),
+    404: ("resource_missing", _l("Không tìm thấy trang bạn cần.")),
+    405: ("method_not_allowed", _l("Phương thức không được hỗ trợ cho địa chỉ này.")),
+    413: ("payload_too_large", _l("Dữ liệu gửi lên quá lớn.")),
+    429: ("rate_limited", _l("Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.")),
 }
 
 
@@ -136,7 +137,7 @@ def _register_error_handlers(app: Flask) -> None:
         status = exc.code or 500
         code, message = HTTP_MESSAGES.get(status, ("http_error", exc.description or ""))
         type_ = "rate_limit_error" if status == 429 else "invalid_request_error"
-        return _error_response(status, code, _(message), type_=type_)
+        return _error_response(status, code, str(message), type_=type_)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:

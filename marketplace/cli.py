@@ -149,16 +149,39 @@ def add_image_cmd(product_id: int, file: Path, alt: str) -> None:
     click.echo(json.dumps({"image_id": image.id, "path": image.original_path}))
 
 
+@main.command("worker")
+@click.option("--workers", default=2, show_default=True, type=int, help="worker threads")
+def worker(workers: int) -> None:
+    """Run the job consumer (Huey): background jobs and the daily schedule."""
+    import logging
+
+    from huey.consumer import Consumer
+
+    from marketplace import tasks  # noqa: F401  (registers the tasks)
+    from marketplace.core.jobs import huey, set_app_factory
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    set_app_factory(create_app)
+    Consumer(huey, workers=workers, worker_type="thread").run()
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
+@click.option(
+    "--embedded-worker/--no-embedded-worker",
+    default=None,
+    help="also run the job consumer (default: yes unless JOBS_URL points at Redis)",
+)
 @with_appcontext
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, embedded_worker: bool | None) -> None:
     """Run the production server (gunicorn)."""
     from marketplace.server import run
 
-    run(host, port, workers)
+    run(host, port, workers, embedded_worker)
 
 
 @main.command("demo")
@@ -171,7 +194,7 @@ def demo(host: str, port: int) -> None:
 
     upgrade_database()
     click.echo(seed_demo_data())
-    run(host, port, 2)
+    run(host, port, 2, None)
 
 
 if __name__ == "__main__":  # pragma: no cover

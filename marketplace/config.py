@@ -84,6 +84,16 @@ def from_environment() -> dict[str, Any]:
     return out
 
 
+def jobs_url() -> str | None:
+    """Where the job queue lives: ``redis://…`` to scale out; None -> SQLite in the instance."""
+    return os.environ.get("JOBS_URL") or None
+
+
+def jobs_immediate() -> bool:
+    """Run jobs inline instead of queueing them (tests and one-off scripts)."""
+    return os.environ.get("OCOP_JOBS_IMMEDIATE", "") in {"1", "true", "yes"}
+
+
 def test_database_url() -> str | None:
     """The PostgreSQL URL the test suite should also run its database tests on."""
     return os.environ.get("TEST_DATABASE_URL") or None

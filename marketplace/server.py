@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import click
 from gunicorn.app.base import BaseApplication
 
+from marketplace import config
 from marketplace.app import create_app
 
 
@@ -23,14 +26,24 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
-def run(host: str, port: int, workers: int) -> None:
-    """Start gunicorn on host:port and print the URL once it listens."""
+def _start_worker() -> subprocess.Popen[bytes]:
+    """The embedded job consumer: a child process, stopped with the server."""
+    return subprocess.Popen(
+        [sys.executable, "-c", "from marketplace.cli import main; main()", "worker"]
+    )
+
+
+def run(host: str, port: int, workers: int, embedded_worker: bool | None) -> None:
+    """Start gunicorn on host:port (plus the job consumer) and print the URL once it listens."""
     url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
+    if embedded_worker is None:
+        embedded_worker = not (config.jobs_url() or "").startswith("redis")
+    consumer = _start_worker() if embedded_worker else None
 
     def when_ready(_server: Any) -> None:
         click.echo(f"\nChợ OCOP is running: {url}\n(Ctrl+C to stop)\n")
 
-    _Gunicorn(
+    server = _Gunicorn(
         {
             "bind": f"{host}:{port}",
             "workers": workers,
@@ -40,4 +53,10 @@ def run(host: str, port: int, workers: int) -> None:
             "accesslog": "-",
             "when_ready": when_ready,
         }
-    ).run()
+    )
+    try:
+        server.run()
+    finally:
+        if consumer is not None:
+            consumer.terminate()
+            consumer.wait(timeout=15)

@@ -23,7 +23,10 @@ from marketplace import migrate
 from marketplace.app import create_app
 from marketplace.core.clock import today
 from marketplace.core.db import db
+from marketplace.core.jobs import huey
 from marketplace.core.storage import MediaStorage
+
+huey.immediate = True  # jobs run inline in tests, against the test's own app context
 
 BACKENDS = ["sqlite"] + (["postgresql"] if cfg.test_database_url() else [])
 _counter = itertools.count()

@@ -11,9 +11,10 @@ from sqlalchemy import text
 
 from marketplace.core.clock import today
 from marketplace.core.db import db
-from producers.models import KIND_LABELS_VI, Product, ProductImage
+from producers.models import Product, ProductImage
 
 from . import search as search_service
+from .labels import KIND_LABELS
 from . import services
 
 
@@ -40,7 +41,7 @@ def _common() -> dict[str, Any]:
         "media_url": media_url,
         "product_url": product_url,
         "thumb": thumb,
-        "kind_labels": KIND_LABELS_VI,
+        "kind_labels": KIND_LABELS,
     }
 
 

@@ -4,7 +4,7 @@ from .bank import Bank
 from .certificate import VALIDITY_MONTHS, Certificate, add_months
 from .classification import OcopGroup, OcopSet, OcopSubgroup
 from .geo import Commune, CommuneLineage, Province
-from .producer import KIND_LABELS_VI, Producer, ProducerKind, ProducerStatus
+from .producer import Producer, ProducerKind, ProducerStatus
 from .product import Product, ProductImage, ProductStatus
 from .reference import ReferenceVersion
 
@@ -13,7 +13,6 @@ __all__ = [
     "Certificate",
     "Commune",
     "CommuneLineage",
-    "KIND_LABELS_VI",
     "OcopGroup",
     "OcopSet",
     "OcopSubgroup",

@@ -30,13 +30,6 @@ class ProducerStatus(StrEnum):
     SUSPENDED = "suspended"
 
 
-KIND_LABELS_VI = {
-    ProducerKind.COOPERATIVE: "Hợp tác xã",
-    ProducerKind.ENTERPRISE: "Doanh nghiệp",
-    ProducerKind.HOUSEHOLD: "Hộ kinh doanh",
-}
-
-
 class Producer(Base):
     __tablename__ = "producers"
     __table_args__ = (
@@ -76,10 +69,6 @@ class Producer(Base):
 
     commune: Mapped[Commune] = relationship(lazy="joined")
     products: Mapped[list[Product]] = relationship(back_populates="producer", lazy="raise")
-
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS_VI[ProducerKind(self.kind)]
 
     @property
     def address(self) -> str:

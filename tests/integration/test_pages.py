@@ -145,3 +145,9 @@ def test_english_switch_remembers_choice(client):
 def test_healthz_and_robots(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
     assert "Disallow: /api/" in _html(client.get("/robots.txt"))
+
+
+def test_english_pages_are_translated(client):
+    body = _html(client.get("/tim-kiem?q=che+dinh&lang=en"))
+    assert "Results for" in body and "OCOP 5 stars" in body and "Filters and sorting" in body
+    assert "Kết quả cho" not in body
