@@ -14,8 +14,8 @@ from marketplace.core.db import db
 from producers.models import Product, ProductImage
 
 from . import search as search_service
-from .labels import KIND_LABELS
 from . import services
+from .labels import KIND_LABELS
 
 
 def absolute_url(path: str) -> str:
