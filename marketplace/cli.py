@@ -151,7 +151,12 @@ def add_image_cmd(product_id: int, file: Path, alt: str) -> None:
 
 @main.command("worker")
 @click.option("--workers", default=2, show_default=True, type=int, help="worker threads")
-def worker(workers: int) -> None:
+@click.option(
+    "--periodic/--no-periodic",
+    default=True,
+    help="also enqueue the schedule (run it in exactly one worker)",
+)
+def worker(workers: int, periodic: bool) -> None:
     """Run the job consumer (Huey): background jobs and the daily schedule."""
     import logging
 
@@ -164,7 +169,7 @@ def worker(workers: int) -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     set_app_factory(create_app)
-    Consumer(huey, workers=workers, worker_type="thread").run()
+    Consumer(huey, workers=workers, periodic=periodic, worker_type="thread").run()
 
 
 @main.command("serve")
