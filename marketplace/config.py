@@ -55,6 +55,9 @@ class Defaults:
     ]
     COMPRESS_ALGORITHM = ["gzip"]
     COMPRESS_MIN_SIZE = 500
+    # Flask-Compress's streaming path ignores COMPRESS_ALGORITHM and leaks the static file
+    # handle; static files are small and cached for a day anyway.
+    COMPRESS_STREAMS = False
     SEND_FILE_MAX_AGE_DEFAULT = 86400
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
 

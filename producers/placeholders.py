@@ -43,14 +43,17 @@ def placeholder_png(name: str, group_name: str, group_code: str, size: int = 800
     for line in lines:
         draw.text((size // 2, y), line, font=title_font, fill=(255, 255, 255), anchor="ma")
         y += int(size / 14 * 1.3)
-    small = _font(size // 28)
+    small = _font(size // 26)
+    group_lines = textwrap.wrap(group_name, width=34)[:2]
+    y = size - margin * 2.6 - (len(group_lines) - 1) * size // 22
+    for line in group_lines:
+        draw.text((size // 2, y), line, font=small, fill=(255, 255, 255), anchor="ma")
+        y += size // 22
+    label = _font(size // 18)
     draw.text(
-        (size // 2, size - margin * 2.2), group_name, font=small, fill=(255, 255, 255), anchor="ma"
-    )
-    draw.text(
-        (size // 2, size - margin * 1.5),
-        "ẢNH MINH HOẠ · PLACEHOLDER",
-        font=small,
+        (size // 2, size - margin * 1.6),
+        "ẢNH MINH HOẠ",
+        font=label,
         fill=(255, 255, 224),
         anchor="ma",
     )

@@ -79,8 +79,7 @@ def _description(sample: dict[str, Any]) -> str:
     text = (
         f"{sample['name_vi']} — sản phẩm OCOP nhóm {ocop['group_vi']}, "
         f"phân nhóm {ocop['subgroup_vi']}. Quy cách: {sample['package']}.\n"
-        f"Địa chỉ trước sáp nhập: {sample['address_legacy_pre_2025']}.\n"
-        f"English: {sample['name_en']}."
+        f"Địa chỉ trước sáp nhập: {sample['address_legacy_pre_2025']}."
     )
     return text
 

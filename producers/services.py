@@ -183,6 +183,10 @@ def create_product(session: Session, producer: Producer, data: ProductInput) -> 
     return product
 
 
+# Buyers say "trà" and "chè" for the same tea; both words find every tea product.
+SYNONYMS = {11: "chè trà", 12: "trà chè"}
+
+
 def refresh_search(session: Session, product: Product) -> None:
     """Recompute the folded search columns from the product, producer, place and class."""
     ocop_set = session.get(OcopSet, product.set_no)
@@ -192,6 +196,7 @@ def refresh_search(session: Session, product: Product) -> None:
     product.search_name = search_text(product.name)
     product.search_text = search_text(
         product.name,
+        SYNONYMS.get(product.set_no, ""),
         producer.name,
         ocop_set.name_vi,
         commune.name,

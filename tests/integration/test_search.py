@@ -36,9 +36,12 @@ def test_d_folds_to_d(demo_session):
 
 
 def test_prefix_words_and_name_matches_rank_first(demo_session):
+    # "trà" also finds chè (tea): name matches first, then valid stars, then id
     assert names(demo_session, q="tra tan cuong") == [
         "Sơn Dung Trà Tân Cương",
         "Trà Tân Cương Tâm Trà Thái",
+        "Chè Đinh Tân Cương Hảo Đạt",
+        "Chè Tôm Nõn Hảo Đạt",
     ]
     # words in the name first (then valid stars, then id); then products of Tân Cương commune
     assert names(demo_session, q="tan cuong") == [
