@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from marketplace import config as cfg
-from marketplace.core.clock import today
+from marketplace.core.clock import VIETNAM, today
 from marketplace.core.db import db
 from marketplace.core.errors import AppError
 from marketplace.core.money import format_vnd
@@ -55,8 +55,14 @@ def create_app(
 
     from marketplace.api import blueprint as api_bp
     from marketplace.catalogue import blueprint as catalogue_bp
+    from marketplace.orders import blueprint as orders_bp
+    from marketplace.payments import views as payments_views
+    from marketplace.payments import webhooks
 
     app.register_blueprint(catalogue_bp.bp)
+    app.register_blueprint(orders_bp.bp)
+    app.register_blueprint(payments_views.bp)
+    app.register_blueprint(webhooks.bp)
     app.register_blueprint(api_bp.bp, url_prefix="/api/v1")
     csrf.exempt(api_bp.bp)
 
@@ -70,6 +76,10 @@ def create_app(
 def _register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["vnd"] = format_vnd
     app.jinja_env.filters["dmy"] = lambda d: d.strftime("%d/%m/%Y") if d else ""
+    app.jinja_env.filters["vn_datetime"] = lambda d: (
+        d.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y") if d else ""
+    )
+    app.jinja_env.globals["bank_name"] = bank_name
     app.jinja_env.globals["site_name"] = app.config["SITE_NAME"]
 
     @app.context_processor
@@ -78,7 +88,27 @@ def _register_template_helpers(app: Flask) -> None:
             "locale": str(get_locale() or "vi"),
             "today": today(),
             "lang_switch_url": lang_switch_url,
+            "cart_count": cart_count,
         }
+
+
+def bank_name(bin_code: str) -> str:
+    """A bank's short name for a BIN (the transfer-capable one when several share it)."""
+    from sqlalchemy import select
+
+    from producers.models import Bank
+
+    banks = db.session.scalars(select(Bank).where(Bank.bin == bin_code)).all()
+    banks = sorted(banks, key=lambda b: b.vietqr_status != "transfer+receive")
+    return banks[0].short_name if banks else bin_code
+
+
+def cart_count() -> int:
+    """Items in the session cart, for the header."""
+    from flask import session
+
+    cart = session.get("cart")
+    return sum(v for v in cart.values() if isinstance(v, int)) if isinstance(cart, dict) else 0
 
 
 def lang_switch_url(lang: str) -> str:
@@ -89,7 +119,7 @@ def lang_switch_url(lang: str) -> str:
 
 def wants_json() -> bool:
     """API paths and clients that prefer JSON get JSON errors."""
-    if request.path.startswith("/api/"):
+    if request.path.startswith(("/api/", "/webhooks/")):
         return True
     best = request.accept_mimetypes.best_match(["application/json", "text/html"])
     return (
@@ -123,7 +153,7 @@ HTTP_MESSAGES = {
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(AppError)
     def app_error(exc: AppError) -> Any:
-        db.session.rollback()
+        db.rollback()
         return _error_response(exc.status, exc.code, exc.message, exc.param, exc.type)
 
     @app.errorhandler(CSRFError)
@@ -142,7 +172,7 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Any:
         log.exception("unhandled error on %s %s", request.method, request.path)
-        db.session.rollback()
+        db.rollback()
         return _error_response(
             500,
             "internal_error",

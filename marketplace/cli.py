@@ -83,18 +83,21 @@ def seed_group() -> None:
 
 
 def seed_demo_data() -> str:
-    """Load the demo catalogue (idempotent); returns a one-line summary."""
+    """Load the demo catalogue and its sandbox bank connections (idempotent); a summary."""
+    from marketplace.core.crypto import vault_for
+    from marketplace.payments.demo import connect_demo_producers
     from producers.seed import seed_demo
 
+    media = MediaStorage(current_app.config["MEDIA_DIR"])
     with db.transaction() as session:
-        report = seed_demo(
-            session, MediaStorage(current_app.config["MEDIA_DIR"]), today(), image_config()
-        )
-    if not report.changed:
+        report = seed_demo(session, media, today(), image_config())
+        connected = connect_demo_producers(session, vault_for(current_app.config))
+    if not report.changed and not connected:
         return "Demo data already loaded: nothing changed."
     return (
-        f"Demo data loaded: {report.producers_created} producers, {report.products_created} products, "
-        f"{report.certificates_created} certificates, {report.images_created} images."
+        f"Demo data loaded: {report.producers_created} producers, "
+        f"{report.products_created} products, {report.certificates_created} certificates, "
+        f"{report.images_created} images, {connected} sandbox bank connections."
     )
 
 
@@ -201,6 +204,14 @@ def demo(host: str, port: int) -> None:
     click.echo(seed_demo_data())
     run(host, port, 2, None)
 
+
+def _register_area_commands() -> None:
+    from marketplace.payments.qr_cli import qr
+
+    main.add_command(qr)
+
+
+_register_area_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -60,6 +60,14 @@ class Defaults:
     COMPRESS_STREAMS = False
     SEND_FILE_MAX_AGE_DEFAULT = 86400
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    #: comma-separated Fernet keys for credentials at rest, newest first (rotation);
+    #: None -> derived from SECRET_KEY (development only)
+    ENCRYPTION_KEYS: str | None = None
+    #: demo mode: sandbox bank, "simulate a transfer" on payment pages
+    DEMO_MODE = True
+    PAYMENT_INTENT_TTL_HOURS = 24
+    #: how far a signed webhook's timestamp may be from now
+    WEBHOOK_TOLERANCE_SECONDS = 300
 
 
 _ENV_KEYS: dict[str, str] = {
@@ -72,8 +80,12 @@ _ENV_KEYS: dict[str, str] = {
     "OCOP_RATELIMIT_STORAGE_URI": "RATELIMIT_STORAGE_URI",
     "OCOP_RATELIMIT_ENABLED": "RATELIMIT_ENABLED",
     "OCOP_DATABASE_ECHO": "DATABASE_ECHO",
+    "OCOP_ENCRYPTION_KEYS": "ENCRYPTION_KEYS",
+    "OCOP_DEMO_MODE": "DEMO_MODE",
+    "OCOP_PAYMENT_INTENT_TTL_HOURS": "PAYMENT_INTENT_TTL_HOURS",
 }
-_BOOL_KEYS = {"RATELIMIT_ENABLED", "DATABASE_ECHO"}
+_BOOL_KEYS = {"RATELIMIT_ENABLED", "DATABASE_ECHO", "DEMO_MODE"}
+_INT_KEYS = {"PAYMENT_INTENT_TTL_HOURS"}
 
 
 def from_environment() -> dict[str, Any]:
@@ -83,7 +95,12 @@ def from_environment() -> dict[str, Any]:
         value = os.environ.get(env_key)
         if value is None or value == "":
             continue
-        out[key] = value.lower() in {"1", "true", "yes", "on"} if key in _BOOL_KEYS else value
+        if key in _BOOL_KEYS:
+            out[key] = value.lower() in {"1", "true", "yes", "on"}
+        elif key in _INT_KEYS:
+            out[key] = int(value)
+        else:
+            out[key] = value
     return out
 
 
@@ -123,6 +140,10 @@ def finalize(config: dict[str, Any], instance_dir: Path) -> None:
         if config.get("ENV") == "production":
             raise RuntimeError("SECRET_KEY must be set in production (see docs/OPERATIONS.md)")
         config["SECRET_KEY"] = _development_secret(instance_dir)
+    if config.get("ENV") == "production":
+        if not config.get("ENCRYPTION_KEYS"):
+            raise RuntimeError("OCOP_ENCRYPTION_KEYS must be set in production")
+        config.setdefault("DEMO_MODE", False)
 
 
 def _development_secret(instance_dir: Path) -> str:

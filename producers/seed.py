@@ -4,6 +4,7 @@ certificates and generated placeholder images. Idempotent: keyed by ``source_ref
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketplace.core.storage import MediaStorage
-from marketplace.core.text import slugify
+from marketplace.core.text import fold, slugify
 
 from . import services
 from .images import add_image
@@ -23,12 +24,15 @@ from .placeholders import placeholder_png
 from .refdata import data_file
 
 KIND_BY_SAMPLE = {"htx": "cooperative", "hkd": "household", "dn": "enterprise"}
+# Demo payee accounts: real bank BINs, invented account numbers (the sandbox bank pays them).
+DEMO_BANKS = ("970436", "970405", "970418", "970415", "970422")
 SERVICE_SET_NO = 26  # community tourism: a service, nothing to ship
 
 
 @dataclass
 class SeedReport:
     producers_created: int = 0
+    bank_accounts_set: int = 0
     products_created: int = 0
     certificates_created: int = 0
     images_created: int = 0
@@ -84,6 +88,15 @@ def _description(sample: dict[str, Any]) -> str:
     return text
 
 
+def _set_demo_bank_account(producer: Producer, n: int) -> None:
+    """An invented account at a real bank, marked as demo in the producer's provenance."""
+    digest = int(hashlib.sha256(producer.name.encode()).hexdigest(), 16)
+    producer.bank_bin = DEMO_BANKS[digest % len(DEMO_BANKS)]
+    producer.bank_account = f"{digest % 10**12:012d}"
+    producer.bank_account_name = fold(producer.name).upper()[:120]
+    producer.provenance += "\nTài khoản ngân hàng: số tài khoản minh hoạ (demo), không có thật."
+
+
 def seed_demo(
     session: Session, storage: MediaStorage, today: date, image_config: dict[str, Any]
 ) -> SeedReport:
@@ -115,6 +128,9 @@ def seed_demo(
             )
             producers[producer_ref] = producer
             report.producers_created += 1
+        if producer.bank_account is None:
+            _set_demo_bank_account(producer, len(producers))
+            report.bank_accounts_set += 1
         product = session.scalar(
             select(Product).where(Product.source_ref == f"sample:{sample['id']}")
         )

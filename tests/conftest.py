@@ -19,12 +19,9 @@ from flask import Flask
 from sqlalchemy import create_engine, make_url, text
 
 from marketplace import config as cfg
-from marketplace import migrate
 from marketplace.app import create_app
-from marketplace.core.clock import today
 from marketplace.core.db import db
 from marketplace.core.jobs import huey
-from marketplace.core.storage import MediaStorage
 
 huey.immediate = True  # jobs run inline in tests, against the test's own app context
 
@@ -57,17 +54,13 @@ def _app_config(url: str, media: Path) -> dict[str, object]:
 
 
 def _build_template(url: str, media: Path, seeded: bool, instance: Path) -> None:
-    from marketplace.cli import image_config
-    from producers.refdata import sync_reference_data
-    from producers.seed import seed_demo
+    from marketplace.cli import seed_demo_data, upgrade_database
 
     app = create_app(_app_config(url, media), instance_path=instance)
     with app.app_context():
-        migrate.upgrade(db.engine)
-        with db.transaction() as session:
-            sync_reference_data(session)
-            if seeded:
-                seed_demo(session, MediaStorage(media), today(), image_config())
+        upgrade_database()
+        if seeded:
+            seed_demo_data()
         db.engine.dispose()
 
 

@@ -6,14 +6,14 @@ success and rolls back otherwise (and on any exception), the CLI and jobs use ``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, current_app
 from flask.globals import app_ctx
-from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, scoped_session, sessionmaker
 
@@ -30,6 +30,25 @@ class Base(DeclarativeBase):
     """Declarative base for every model."""
 
     metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware datetime stored as UTC; SQLite's naive values come back as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: use timezone-aware values (core.db.utcnow)")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def utcnow() -> datetime:
@@ -89,16 +108,33 @@ class Database:
         """The current app's engine."""
         return current_app.extensions["ocop_db"]
 
+    def after_commit(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback`` once the current transaction has committed (e.g. enqueue a job
+        that must see the rows); dropped if it rolls back."""
+        self.session.info.setdefault("after_commit", []).append(callback)
+
+    def commit(self) -> None:
+        """Commit, then run the callbacks registered with ``after_commit``."""
+        self.session.commit()
+        callbacks = self.session.info.pop("after_commit", [])
+        for callback in callbacks:
+            callback()
+
+    def rollback(self) -> None:
+        """Roll back and forget the callbacks registered with ``after_commit``."""
+        self.session.rollback()
+        self.session.info.pop("after_commit", None)
+
     def _finish_request(self, response: Response) -> Response:
         if response.status_code < 400:
-            self.session.commit()
+            self.commit()
         else:
-            self.session.rollback()
+            self.rollback()
         return response
 
     def _teardown(self, exc: BaseException | None) -> None:
         if exc is not None:
-            self.session.rollback()
+            self.rollback()
         self.session.remove()
 
     @contextmanager
@@ -106,9 +142,9 @@ class Database:
         """Commit on success, roll back on error: for the CLI, jobs and tests."""
         try:
             yield self.session
-            self.session.commit()
+            self.commit()
         except BaseException:
-            self.session.rollback()
+            self.rollback()
             raise
 
 

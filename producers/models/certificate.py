@@ -6,10 +6,10 @@ import calendar
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import Base, utcnow
+from marketplace.core.db import Base, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from .product import Product
@@ -46,7 +46,7 @@ class Certificate(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     #: the decision date was not published and was estimated (demo data)
     date_estimated: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     product: Mapped[Product] = relationship(back_populates="certificates", lazy="raise")
 

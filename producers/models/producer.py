@@ -6,10 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import Base, utcnow
+from marketplace.core.db import Base, UTCDateTime, utcnow
 
 from .geo import Commune
 
@@ -62,10 +62,8 @@ class Producer(Base):
     provenance: Mapped[str] = mapped_column(Text, default="")
     #: identity in an imported source ("sample:P001"), for idempotent imports
     source_ref: Mapped[str | None] = mapped_column(String(40), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     commune: Mapped[Commune] = relationship(lazy="joined")
     products: Mapped[list[Product]] = relationship(back_populates="producer", lazy="raise")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.core.db import Base, utcnow
+from marketplace.core.db import Base, UTCDateTime, utcnow
 
 from .certificate import Certificate
 from .classification import OcopSet
@@ -59,10 +59,8 @@ class Product(Base):
     provenance: Mapped[str] = mapped_column(Text, default="")
     #: identity in an imported source ("sample:P001"), for idempotent imports
     source_ref: Mapped[str | None] = mapped_column(String(40), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     producer: Mapped[Producer] = relationship(back_populates="products", lazy="joined")
     ocop_set: Mapped[OcopSet] = relationship(lazy="joined")
@@ -120,6 +118,6 @@ class ProductImage(Base):
     alt: Mapped[str] = mapped_column(String(200), default="")
     #: generated placeholder rather than a real photo
     is_placeholder: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     product: Mapped[Product] = relationship(back_populates="images", lazy="raise")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from marketplace.core.db import Base, utcnow
+from marketplace.core.db import Base, UTCDateTime, utcnow
 
 
 class ReferenceVersion(Base):
@@ -16,4 +16,4 @@ class ReferenceVersion(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     sha256: Mapped[str] = mapped_column(String(64))
     rows: Mapped[int]
-    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
+from marketplace.catalogue.tasks import refresh_certificates
 from marketplace.core.clock import today
-from marketplace.tasks import refresh_certificates
 from producers import services
 
 

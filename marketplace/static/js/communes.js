@@ -1,19 +1,24 @@
-// Fill the commune picker when the province changes (the official 2025 list, from the API).
+// Fill a commune picker when its province changes (the official 2025 list, from the API).
+// <select name="province" data-communes-target="ID" [data-all-communes="1"]>
 (function () {
-  var province = document.querySelector('select[name="province"]');
-  var commune = document.getElementById('commune');
-  if (!province || !commune) return;
-  province.addEventListener('change', function () {
-    commune.length = 1;
-    if (!province.value) return;
-    fetch('/api/v1/provinces/' + encodeURIComponent(province.value) + '/communes?with_products=1')
-      .then(function (r) { return r.ok ? r.json() : { data: [] }; })
-      .then(function (body) {
+  document.querySelectorAll('select[data-communes-target]').forEach(function (province) {
+    var commune = document.getElementById(province.getAttribute('data-communes-target'));
+    if (!commune) return;
+    var all = province.getAttribute('data-all-communes') === '1';
+    function load(selected) {
+      commune.length = 1;
+      if (!province.value) return;
+      var url = '/api/v1/provinces/' + encodeURIComponent(province.value) + '/communes' + (all ? '' : '?with_products=1');
+      fetch(url).then(function (r) { return r.ok ? r.json() : { data: [] }; }).then(function (body) {
         body.data.forEach(function (c) {
           var opt = document.createElement('option');
-          opt.value = c.code; opt.textContent = c.short_name;
+          opt.value = c.code; opt.textContent = c.name;
+          if (c.code === selected) opt.selected = true;
           commune.appendChild(opt);
         });
       });
+    }
+    province.addEventListener('change', function () { load(null); });
+    if (province.value && commune.length <= 1) load(window.OCOP_SELECTED_COMMUNE || null);
   });
 })();

@@ -1,0 +1,1 @@
+"""Cart, checkout and orders: one order per producer, each paid to its own account."""

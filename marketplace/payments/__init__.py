@@ -1,0 +1,1 @@
+"""Payments: VietQR intents, bank-transfer notifications and the ledger they feed."""

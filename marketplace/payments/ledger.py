@@ -1,0 +1,71 @@
+"""The bank-transaction ledger: every reported transfer stored once, raw payload kept.
+
+Inserts use ``ON CONFLICT DO NOTHING`` on (provider, provider transaction id), so the same
+notification delivered any number of times, even concurrently, yields one row; only the
+delivery that inserted it gets its id back (and enqueues matching).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from .models import BankTransaction, MatchStatus, NotificationConnection
+from .providers.base import BankTransfer
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    return sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+
+
+def record(
+    session: Session,
+    transfers: Iterable[BankTransfer],
+    now: datetime,
+    connection: NotificationConnection | None = None,
+    raw_body: str | None = None,
+) -> list[int]:
+    """Store money-in transfers; returns the ids of rows this call created (new ones only).
+
+    Transfers to an account the connection does not cover are stored as ``ignored``: a payee's
+    service cannot report money into somebody else's account.
+    """
+    covered = set(connection.account_list) if connection else None
+    created: list[int] = []
+    for transfer in transfers:
+        if transfer.direction != "in":
+            continue
+        ignored = covered is not None and transfer.account_number not in covered
+        values = {
+            "provider": transfer.provider,
+            "provider_transaction_id": transfer.provider_transaction_id[:80],
+            "connection_id": connection.id if connection else None,
+            "account_number": transfer.account_number,
+            "amount_vnd": transfer.amount,
+            "memo": transfer.memo,
+            "occurred_at": transfer.occurred_at,
+            "bank_reference": (transfer.bank_reference or None) and transfer.bank_reference[:80],
+            "provider_link": (transfer.provider_link or None) and transfer.provider_link[:80],
+            "raw_payload": raw_body
+            if raw_body is not None
+            else json.dumps(transfer.raw, ensure_ascii=False),
+            "received_at": now,
+            "match_status": MatchStatus.IGNORED if ignored else MatchStatus.PENDING,
+            "match_note": "tài khoản không thuộc kết nối này" if ignored else "",
+            "processed_at": now if ignored else None,
+        }
+        stmt = (
+            _insert(session)(BankTransaction)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["provider", "provider_transaction_id"])
+            .returning(BankTransaction.id)
+        )
+        new_id = session.execute(stmt).scalar()
+        if new_id is not None and not ignored:
+            created.append(new_id)
+    return created
