@@ -19,7 +19,15 @@ from marketplace.core.clock import VIETNAM, today
 from marketplace.core.db import db
 from marketplace.core.errors import AppError
 from marketplace.core.money import format_vnd
-from marketplace.extensions import LOCALE_COOKIE, babel, compress, csrf, limiter, select_locale
+from marketplace.extensions import (
+    LOCALE_COOKIE,
+    babel,
+    compress,
+    csrf,
+    limiter,
+    login_manager,
+    select_locale,
+)
 
 PROJECT_DIR = cfg.PROJECT_DIR
 log = logging.getLogger(__name__)
@@ -52,14 +60,19 @@ def create_app(
     compress.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
 
+    from marketplace.accounts import views as accounts_views
     from marketplace.api import blueprint as api_bp
     from marketplace.catalogue import blueprint as catalogue_bp
+    from marketplace.dashboard import blueprint as dashboard_bp
     from marketplace.orders import blueprint as orders_bp
     from marketplace.payments import views as payments_views
     from marketplace.payments import webhooks
 
     app.register_blueprint(catalogue_bp.bp)
+    app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(dashboard_bp.bp)
     app.register_blueprint(orders_bp.bp)
     app.register_blueprint(payments_views.bp)
     app.register_blueprint(webhooks.bp)

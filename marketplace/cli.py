@@ -85,13 +85,17 @@ def seed_group() -> None:
 def seed_demo_data() -> str:
     """Load the demo catalogue and its sandbox bank connections (idempotent); a summary."""
     from marketplace.core.crypto import vault_for
-    from marketplace.payments.demo import connect_demo_producers
+    from marketplace.payments.demo import connect_demo_operator, connect_demo_producers
     from producers.seed import seed_demo
 
     media = MediaStorage(current_app.config["MEDIA_DIR"])
     with db.transaction() as session:
         report = seed_demo(session, media, today(), image_config())
-        connected = connect_demo_producers(session, vault_for(current_app.config))
+        vault = vault_for(current_app.config)
+        connected = connect_demo_producers(session, vault)
+        connected += connect_demo_operator(
+            session, vault, current_app.config["PLATFORM_BANK_ACCOUNT"]
+        )
     if not report.changed and not connected:
         return "Demo data already loaded: nothing changed."
     return (
@@ -203,6 +207,69 @@ def demo(host: str, port: int) -> None:
     upgrade_database()
     click.echo(seed_demo_data())
     run(host, port, 2, None)
+
+
+@main.group("apikey")
+def apikey_group() -> None:
+    """Producers' API keys."""
+
+
+@apikey_group.command("create")
+@click.option("--producer", "producer_id", required=True, type=int)
+@click.option("--name", default="", help="what the key is for")
+@with_appcontext
+def apikey_create(producer_id: int, name: str) -> None:
+    """Create a key and print its secret (shown once, stored hashed)."""
+    from marketplace.accounts.services import audit, create_api_key
+
+    try:
+        with db.transaction() as session:
+            key, secret = create_api_key(session, producer_id, name)
+            audit(
+                session,
+                actor="cli",
+                action="api_key.create",
+                object_type="api_key",
+                object_id=key.id,
+            )
+    except AppError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(secret)
+    click.echo(f"(key {key.id}, {key.prefix}…: store it now, it cannot be shown again)", err=True)
+
+
+@main.group("user")
+def user_group() -> None:
+    """People who log in."""
+
+
+@user_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "staff", "onboarder", "producer"])
+)
+@click.option("--producer", "producer_id", type=int, default=None)
+@click.password_option()
+@with_appcontext
+def user_create(email: str, name: str, role: str, producer_id: int | None, password: str) -> None:
+    """Create a login (the password is hashed with argon2id)."""
+    from marketplace.accounts.services import audit, create_user
+
+    try:
+        with db.transaction() as session:
+            user = create_user(
+                session,
+                email=email,
+                name=name,
+                password=password,
+                role=role,
+                producer_id=producer_id,
+            )
+            audit(session, actor="cli", action="user.create", object_type="user", object_id=user.id)
+    except AppError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"user {user.id} <{user.email}> ({user.role})")
 
 
 def _register_area_commands() -> None:

@@ -66,6 +66,10 @@ class Defaults:
     #: demo mode: sandbox bank, "simulate a transfer" on payment pages
     DEMO_MODE = True
     PAYMENT_INTENT_TTL_HOURS = 24
+    #: the operator's own account, where producers' fees are paid (demo values by default)
+    PLATFORM_BANK_BIN = "970436"
+    PLATFORM_BANK_ACCOUNT = "0011009999999"
+    PLATFORM_BANK_NAME = "CONG TY CHO OCOP DEMO"
     #: how far a signed webhook's timestamp may be from now
     WEBHOOK_TOLERANCE_SECONDS = 300
 
@@ -83,6 +87,9 @@ _ENV_KEYS: dict[str, str] = {
     "OCOP_ENCRYPTION_KEYS": "ENCRYPTION_KEYS",
     "OCOP_DEMO_MODE": "DEMO_MODE",
     "OCOP_PAYMENT_INTENT_TTL_HOURS": "PAYMENT_INTENT_TTL_HOURS",
+    "OCOP_PLATFORM_BANK_BIN": "PLATFORM_BANK_BIN",
+    "OCOP_PLATFORM_BANK_ACCOUNT": "PLATFORM_BANK_ACCOUNT",
+    "OCOP_PLATFORM_BANK_NAME": "PLATFORM_BANK_NAME",
 }
 _BOOL_KEYS = {"RATELIMIT_ENABLED", "DATABASE_ECHO", "DEMO_MODE"}
 _INT_KEYS = {"PAYMENT_INTENT_TTL_HOURS"}

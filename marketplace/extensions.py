@@ -5,6 +5,7 @@ from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 from marketplace.core.db import db
@@ -13,6 +14,18 @@ babel = Babel()
 compress = Compress()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+login_manager = LoginManager()
+login_manager.login_view = "accounts.login"
+login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):  # type: ignore[no-untyped-def]
+    from marketplace.accounts.models import User
+
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
 
 LOCALE_COOKIE = "lang"
 
@@ -25,4 +38,13 @@ def select_locale() -> str:
     return "vi"
 
 
-__all__ = ["babel", "compress", "csrf", "db", "limiter", "select_locale", "LOCALE_COOKIE"]
+__all__ = [
+    "babel",
+    "compress",
+    "csrf",
+    "db",
+    "limiter",
+    "login_manager",
+    "select_locale",
+    "LOCALE_COOKIE",
+]

@@ -142,3 +142,6 @@ def list_groups() -> ResponseReturnValue:
 @bp.get("/openapi.json")
 def openapi() -> ResponseReturnValue:
     return jsonify(document())
+
+
+from . import payment_intents  # noqa: E402, F401  (registers the payment intent routes)

@@ -50,7 +50,12 @@ SCHEMAS: dict[str, Any] = {
                 "properties": {
                     "type": {
                         "type": "string",
-                        "enum": ["invalid_request_error", "api_error", "rate_limit_error"],
+                        "enum": [
+                            "invalid_request_error",
+                            "api_error",
+                            "rate_limit_error",
+                            "authentication_error",
+                        ],
                     },
                     "code": {
                         "type": "string",
@@ -141,6 +146,58 @@ SCHEMAS: dict[str, Any] = {
             "certificates": {"type": "array", "items": _ref("CertificateSummary")},
         },
     },
+    "PaymentIntent": {
+        "type": "object",
+        "required": [
+            "id",
+            "object",
+            "amount",
+            "amount_received",
+            "currency",
+            "status",
+            "reference_code",
+            "qr",
+        ],
+        "properties": {
+            "id": {"type": "string", "examples": ["pi_3f9a…"]},
+            "object": {"const": "payment_intent"},
+            "amount": {"type": "integer", "minimum": 1, "description": "Integer đồng"},
+            "amount_received": {"type": "integer"},
+            "currency": {"const": "vnd"},
+            "status": {
+                "type": "string",
+                "enum": [
+                    "requires_payment",
+                    "partially_paid",
+                    "succeeded",
+                    "expired",
+                    "canceled",
+                    "refunded",
+                ],
+            },
+            "purpose": {"type": "string", "enum": ["order", "fee"]},
+            "reference_code": {
+                "type": "string",
+                "description": "Goes into the transfer memo; ≤ 9 characters",
+            },
+            "description": {"type": "string"},
+            "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+            "payee": {"type": "object"},
+            "qr": {
+                "type": "object",
+                "properties": {
+                    "payload": {"type": "string", "description": "NAPAS VietQR (EMVCo) payload"},
+                    "image_url": {"type": "string", "format": "uri"},
+                    "svg_url": {"type": "string", "format": "uri"},
+                },
+            },
+            "created": {"type": "integer"},
+            "expires_at": {"type": "integer"},
+            "canceled_at": {"type": ["integer", "null"]},
+            "cancellation_reason": NULLABLE_STR,
+            "succeeded_at": {"type": ["integer", "null"]},
+        },
+    },
     "Producer": {
         "type": "object",
         "required": ["id", "name", "kind", "province", "commune", "products"],
@@ -160,6 +217,39 @@ SCHEMAS: dict[str, Any] = {
             "url": {"type": "string", "format": "uri"},
             "products": {"type": "array", "items": _ref("Product")},
         },
+    },
+}
+
+
+IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Same key + same body -> the stored response; other body -> 422; in flight -> 409",
+    "schema": {"type": "string", "maxLength": 255},
+}
+CREATE_INTENT = {
+    "type": "object",
+    "required": ["amount"],
+    "properties": {
+        "amount": {"type": "integer", "minimum": 1},
+        "description": {"type": "string", "maxLength": 200},
+        "expires_in": {"type": "integer", "minimum": 300, "maximum": 604800},
+        "metadata": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+AUTH_ERRORS = {
+    "401": {
+        "description": "Missing or invalid API key",
+        "content": {"application/json": {"schema": _ref("Error")}},
+    },
+    "409": {
+        "description": "Conflict (state or idempotency key in flight)",
+        "content": {"application/json": {"schema": _ref("Error")}},
+    },
+    "422": {
+        "description": "Idempotency key reused with another body",
+        "content": {"application/json": {"schema": _ref("Error")}},
     },
 }
 
@@ -282,6 +372,60 @@ def document() -> dict[str, Any]:
                     "responses": _ok({"type": "object"}),
                 }
             },
+            "/payment_intents": {
+                "post": {
+                    "operationId": "createPaymentIntent",
+                    "summary": "Create a payment intent paying the producer's own account",
+                    "security": [{"apiKey": []}],
+                    "parameters": [IDEMPOTENCY],
+                    "requestBody": {
+                        "content": {
+                            "application/json": {"schema": CREATE_INTENT},
+                            "application/x-www-form-urlencoded": {"schema": CREATE_INTENT},
+                        }
+                    },
+                    "responses": _ok(_ref("PaymentIntent")) | AUTH_ERRORS,
+                },
+                "get": {
+                    "operationId": "listPaymentIntents",
+                    "summary": "The producer's payment intents, newest first",
+                    "security": [{"apiKey": []}],
+                    "parameters": [
+                        _q("limit", "Page size", {"type": "integer", "minimum": 1, "maximum": 100}),
+                        _q("starting_after", "Id of the last intent of the previous page"),
+                        _q("status", "Only this status"),
+                    ],
+                    "responses": _ok(_list_of("PaymentIntent")) | AUTH_ERRORS,
+                },
+            },
+            "/payment_intents/{id}": {
+                "get": {
+                    "operationId": "getPaymentIntent",
+                    "summary": "One payment intent",
+                    "security": [{"apiKey": []}],
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": _ok(_ref("PaymentIntent")) | AUTH_ERRORS,
+                }
+            },
+            "/payment_intents/{id}/cancel": {
+                "post": {
+                    "operationId": "cancelPaymentIntent",
+                    "summary": "Cancel an open payment intent",
+                    "security": [{"apiKey": []}],
+                    "parameters": [
+                        {
+                            "name": "id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                        IDEMPOTENCY,
+                    ],
+                    "responses": _ok(_ref("PaymentIntent")) | AUTH_ERRORS,
+                }
+            },
             "/openapi.json": {
                 "get": {
                     "operationId": "openapi",
@@ -290,5 +434,14 @@ def document() -> dict[str, Any]:
                 }
             },
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "apiKey": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "sk_live_… from `ocop apikey create`",
+                }
+            },
+        },
     }

@@ -37,3 +37,23 @@ def connect_demo_producers(session: Session, vault: Vault, provider: str = "sepa
         )
         count += 1
     return count
+
+
+def connect_demo_operator(
+    session: Session, vault: Vault, account: str, provider: str = "sepay"
+) -> int:
+    """A sandbox connection for the operator's fee account (producer None); 1 if created."""
+    existing = session.scalar(
+        select(NotificationConnection).where(NotificationConnection.producer_id.is_(None))
+    )
+    if existing is not None:
+        return 0
+    connections.connect(
+        session,
+        vault,
+        provider=provider,
+        secrets=[secrets.token_urlsafe(24)],
+        accounts=[account],
+        producer_id=None,
+    )
+    return 1

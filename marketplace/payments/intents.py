@@ -22,6 +22,7 @@ from marketplace.orders.models import Order, OrderStatus
 
 from . import reference, vietqr
 from .models import IntentStatus, PaymentEvent, PaymentIntent
+from .models_extra import Fee, FeeStatus
 
 S = IntentStatus
 TRANSITIONS: dict[str, set[str]] = {
@@ -166,6 +167,11 @@ def transition(
         order = session.get(Order, intent.order_id)
         if order is not None:
             order.status = ORDER_STATUS[S(to_status)]
+    if intent.purpose == "fee" and to_status in (S.SUCCEEDED, S.REFUNDED):
+        fee = session.scalar(select(Fee).where(Fee.intent_id == intent.id))
+        if fee is not None:
+            fee.status = FeeStatus.PAID if to_status == S.SUCCEEDED else FeeStatus.UNPAID
+            fee.paid_at = now if to_status == S.SUCCEEDED else None
     session.add(
         PaymentEvent(
             intent_id=intent.id,

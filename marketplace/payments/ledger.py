@@ -1,8 +1,10 @@
 """The bank-transaction ledger: every reported transfer stored once, raw payload kept.
 
-Inserts use ``ON CONFLICT DO NOTHING`` on (provider, provider transaction id), so the same
-notification delivered any number of times, even concurrently, yields one row; only the
-delivery that inserted it gets its id back (and enqueues matching).
+Inserts use ``ON CONFLICT DO NOTHING`` on (provider, account, provider transaction id), so the
+same notification delivered any number of times, even concurrently, yields one row; only the
+delivery that inserted it gets its id back (and enqueues matching). Reports about accounts the
+connection does not cover are kept for the record under a key of their own, so they can never
+shadow a real transfer.
 """
 
 from __future__ import annotations
@@ -43,7 +45,10 @@ def record(
         ignored = covered is not None and transfer.account_number not in covered
         values = {
             "provider": transfer.provider,
-            "provider_transaction_id": transfer.provider_transaction_id[:80],
+            "provider_transaction_id": (
+                f"ignored:{connection.id if connection else 0}:" if ignored else ""
+            )
+            + transfer.provider_transaction_id[:60],
             "connection_id": connection.id if connection else None,
             "account_number": transfer.account_number,
             "amount_vnd": transfer.amount,
@@ -62,7 +67,9 @@ def record(
         stmt = (
             _insert(session)(BankTransaction)
             .values(**values)
-            .on_conflict_do_nothing(index_elements=["provider", "provider_transaction_id"])
+            .on_conflict_do_nothing(
+                index_elements=["provider", "account_number", "provider_transaction_id"]
+            )
             .returning(BankTransaction.id)
         )
         new_id = session.execute(stmt).scalar()

@@ -69,6 +69,25 @@ def _candidates(session: Session, tx: BankTransaction) -> tuple[list[int], list[
     return sorted(set(ids)), broken
 
 
+def _reported_twice(session: Session, tx: BankTransaction) -> bool:
+    """The same bank transfer (account + bank reference + amount) already applied through
+    another provider or connection: one transfer, two notification services."""
+    if not tx.bank_reference:
+        return False
+    earlier = session.scalar(
+        select(PaymentApplication.id)
+        .join(BankTransaction, BankTransaction.id == PaymentApplication.transaction_id)
+        .where(
+            BankTransaction.id != tx.id,
+            BankTransaction.account_number == tx.account_number,
+            BankTransaction.bank_reference == tx.bank_reference,
+            BankTransaction.amount_vnd == tx.amount_vnd,
+        )
+        .limit(1)
+    )
+    return earlier is not None
+
+
 def _review(
     session: Session,
     tx: BankTransaction,
@@ -122,6 +141,15 @@ def match_transaction(session: Session, transaction_id: int, now: datetime) -> s
             "ambiguous",
             tx.amount_vnd,
             f"Nội dung khớp nhiều yêu cầu thanh toán: {ids}",
+        )
+        return "review"
+    if _reported_twice(session, tx):
+        _review(
+            session,
+            tx,
+            "duplicate",
+            tx.amount_vnd,
+            f"Giao dịch {tx.bank_reference} đã được một dịch vụ khác báo",
         )
         return "review"
     intent = intents.lock(session, ids[0])

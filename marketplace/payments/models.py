@@ -104,12 +104,18 @@ class MatchStatus(StrEnum):
 
 
 class BankTransaction(Base):
-    """A bank transfer as a notification service reported it; stored once."""
+    """A bank transfer as a notification service reported it; stored once per
+    (provider, account, provider transaction id)."""
 
     __tablename__ = "bank_transactions"
     __table_args__ = (
+        # scoped by account: a payee's own (signed) reports can never occupy the key of a
+        # transfer into somebody else's account
         UniqueConstraint(
-            "provider", "provider_transaction_id", name="uq_bank_transactions_provider_txn"
+            "provider",
+            "account_number",
+            "provider_transaction_id",
+            name="uq_bank_transactions_provider_txn",
         ),
         CheckConstraint("amount_vnd > 0", name="amount_positive"),
     )
@@ -148,7 +154,7 @@ class PaymentApplication(Base):
     amount_vnd: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    transaction: Mapped[BankTransaction] = relationship(lazy="joined")
+    transaction: Mapped[BankTransaction] = relationship(lazy="joined", innerjoin=True)
 
 
 class ReviewStatus(StrEnum):
@@ -168,7 +174,8 @@ class ReviewItem(Base):
     transaction_id: Mapped[int] = mapped_column(ForeignKey("bank_transactions.id"), index=True)
     #: the intent it probably belongs to, when known
     intent_id: Mapped[int | None] = mapped_column(ForeignKey("payment_intents.id"), index=True)
-    #: no_match, ambiguous, overpaid, intent_expired, intent_canceled, intent_closed, typo
+    #: no_match, ambiguous, overpaid, intent_expired, intent_canceled, intent_closed, typo,
+    #: duplicate (one transfer reported by two services)
     reason: Mapped[str] = mapped_column(String(20))
     amount_vnd: Mapped[int] = mapped_column(BigInteger)
     detail: Mapped[str] = mapped_column(String(300), default="")
@@ -177,7 +184,7 @@ class ReviewItem(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    transaction: Mapped[BankTransaction] = relationship(lazy="joined")
+    transaction: Mapped[BankTransaction] = relationship(lazy="joined", innerjoin=True)
 
 
 class NotificationConnection(Base):

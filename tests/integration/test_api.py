@@ -121,6 +121,7 @@ def test_openapi_document_is_valid_and_complete(client, demo_app):
             generic = (
                 rule.rule.replace("<int:producer_id>", "{id}")
                 .replace("<int:product_id>", "{id}")
+                .replace("<public_id>", "{id}")
                 .replace("<code>", "{code}")
             )
             assert generic.removeprefix("/api/v1") in spec["paths"], rule.rule

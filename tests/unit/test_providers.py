@@ -90,7 +90,8 @@ def test_payos_doc_webhook_sample_verifies_and_parses():
     assert transfer.memo == "VQRIO123"
     assert transfer.account_number == "12345678"
     assert transfer.provider_link == "123"
-    assert transfer.provider_transaction_id == transfer.bank_reference == "TF230204212323"
+    assert transfer.bank_reference == "TF230204212323"
+    assert transfer.provider_transaction_id == "124c33293c43417ab7879e14c8d9eb18:TF230204212323"
     assert transfer.occurred_at == datetime(2023, 2, 4, 18, 25, tzinfo=VIETNAM_TZ)
     assert transfer.direction == "in"
 
@@ -397,6 +398,12 @@ def test_casso_bad_envelope(envelope):
         get_provider("casso").parse(json.dumps(envelope).encode())
 
 
+def test_payos_without_link_id_uses_the_bank_reference():
+    txn = {k: v for k, v in PAYOS_TXN.items() if k != "paymentLinkId"}
+    [transfer] = get_provider("payos").parse(_body(txn, "payos"))
+    assert transfer.provider_transaction_id == "TF230204212323"
+
+
 def test_payos_failed_payment_reports_no_transfer():
     body = _body({**PAYOS_TXN, "code": "01", "desc": "failed"}, "payos")
     assert get_provider("payos").parse(body) == []
@@ -497,7 +504,12 @@ def test_sandbox_payloads_verify_and_round_trip(scheme, data):
     assert transfer.amount == args["amount"]
     assert transfer.memo == args["memo"]
     assert transfer.account_number == args["account_number"]
-    assert transfer.provider_transaction_id == args["transaction_id"]
+    if code == "payos":  # the sandbox's id is payOS's bank reference, scoped by the link id
+        assert transfer.bank_reference == args["transaction_id"]
+        link_id = json.loads(body)["data"]["paymentLinkId"]
+        assert transfer.provider_transaction_id == f"{link_id}:{args['transaction_id']}"
+    else:
+        assert transfer.provider_transaction_id == args["transaction_id"]
     assert transfer.occurred_at == args["occurred_at"]
     assert transfer.direction == "in"
 

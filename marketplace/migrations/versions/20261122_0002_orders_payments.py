@@ -121,7 +121,10 @@ def upgrade() -> None:
         sa.Column("match_note", sa.String(300), nullable=False),
         sa.Column("processed_at", TS),
         sa.UniqueConstraint(
-            "provider", "provider_transaction_id", name="uq_bank_transactions_provider_txn"
+            "provider",
+            "account_number",
+            "provider_transaction_id",
+            name="uq_bank_transactions_provider_txn",
         ),
         sa.CheckConstraint("amount_vnd > 0", name="amount_positive"),
     )

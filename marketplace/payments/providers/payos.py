@@ -98,9 +98,11 @@ class PayosProvider:
         if data.get("code", SUCCESS) != SUCCESS:
             return []
         reference = fields.text(data, "reference", allow_empty=False)
+        # a bank reference is unique only within its bank; the link id makes it payOS-wide
+        link_id = fields.optional_text(data, "paymentLinkId")
         transfer = BankTransfer(
             provider=self.code,
-            provider_transaction_id=reference,
+            provider_transaction_id=f"{link_id}:{reference}" if link_id else reference,
             account_number=fields.text(data, "accountNumber", allow_empty=False),
             amount=fields.amount(data, "amount"),
             memo=fields.text(data, "description"),

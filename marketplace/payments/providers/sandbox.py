@@ -42,7 +42,7 @@ def signed_webhook(
     order_code: int | None = None,
     sent_at: datetime | None = None,
     sepay_scheme: Literal["apikey", "hmac"] = "apikey",
-    bank: tuple[str, str] = ("MBBank", "MBB"),
+    bank: tuple[str, str] = ("MBBank", "MBB"),  # Casso: bankName, bankAbbreviation
 ) -> SignedRequest:
     """A signed webhook for one transfer, as ``provider`` would send it.
 
@@ -60,7 +60,6 @@ def signed_webhook(
     local_time = occurred_at.astimezone(VIETNAM_TZ).strftime(LOCAL_FORMAT)
     if provider == "sepay":
         body = _sepay_body(account_number, amount, memo, transaction_id, local_time, direction)
-        body["gateway"] = bank[0]  # SePay names the bank ("Vietcombank", "MBBank")
         return _sepay_request(secret, _json(body), sent, sepay_scheme)
     if provider == "casso":
         signed = -amount if direction == "out" else amount
@@ -86,7 +85,7 @@ def _sepay_body(
 ) -> dict[str, Any]:
     return {
         "id": _numeric_id(txn, "SePay"),
-        "gateway": "",
+        "gateway": "MBBank",  # SePay names the bank ("Vietcombank", "MBBank")
         "transactionDate": local_time,
         "accountNumber": account,
         "code": None,

@@ -1,0 +1,1 @@
+"""Users, roles, login, API keys, idempotency keys and the audit log."""

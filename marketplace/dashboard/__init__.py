@@ -1,0 +1,1 @@
+"""The signed-in area for producers, helpers and operators."""

@@ -1,0 +1,161 @@
+"""What people do with money that needs a look: assign it to an intent, mark a refund due,
+or dismiss it with a reason. Every action is audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from marketplace.accounts.services import audit
+from marketplace.core.errors import Conflict, NotFound, ValidationError
+
+from . import intents
+from .models import IntentStatus, PaymentApplication, PaymentIntent, ReviewItem, ReviewStatus
+
+S = IntentStatus
+
+
+def visible_items(
+    session: Session, producer_id: int | None, include_closed: bool = False
+) -> list[ReviewItem]:
+    """Review items a person may see: all for operators (None), else the producer's accounts."""
+    stmt = select(ReviewItem).order_by(ReviewItem.id.desc())
+    if not include_closed:
+        stmt = stmt.where(ReviewItem.status == ReviewStatus.OPEN)
+    items = list(session.scalars(stmt.limit(500)).unique())
+    if producer_id is None:
+        return items
+    accounts = _accounts_of(session, producer_id)
+    return [i for i in items if i.transaction.account_number in accounts]
+
+
+def _accounts_of(session: Session, producer_id: int) -> set[str]:
+    from producers.models import Producer
+
+    producer = session.get(Producer, producer_id)
+    return {producer.bank_account} if producer and producer.bank_account else set()
+
+
+def _open_item(session: Session, item_id: int, producer_id: int | None) -> ReviewItem:
+    item = session.get(ReviewItem, item_id, with_for_update=True)
+    if item is None or (
+        producer_id is not None
+        and item.transaction.account_number not in _accounts_of(session, producer_id)
+    ):
+        raise NotFound("Không có mục cần xem xét này.", param="id")
+    if item.status != ReviewStatus.OPEN:
+        raise Conflict("Mục này đã được xử lý.", param="id", code="review_closed")
+    return item
+
+
+def assign(
+    session: Session,
+    item_id: int,
+    reference_code: str,
+    *,
+    actor: str,
+    actor_user_id: int | None,
+    producer_id: int | None,
+    now: datetime,
+) -> PaymentIntent:
+    """Apply the item's money to the intent with ``reference_code`` (same account only)."""
+    item = _open_item(session, item_id, producer_id)
+    code = reference_code.strip().upper()
+    intent_id = session.scalar(select(PaymentIntent.id).where(PaymentIntent.reference_code == code))
+    if intent_id is None:
+        raise ValidationError("Không có yêu cầu thanh toán với mã này.", param="reference_code")
+    intent = intents.lock(session, intent_id)
+    if intent.payee_account != item.transaction.account_number:
+        raise ValidationError(
+            "Mã này thuộc tài khoản nhận khác; không thể gán.", param="reference_code"
+        )
+    if intent.status not in (S.REQUIRES_PAYMENT, S.PARTIALLY_PAID):
+        raise ValidationError(
+            f"Yêu cầu {code} đang ở trạng thái {intent.status}, không nhận thêm tiền.",
+            param="reference_code",
+        )
+    already = session.scalar(
+        select(PaymentApplication.id).where(
+            PaymentApplication.transaction_id == item.transaction_id,
+            PaymentApplication.intent_id == intent.id,
+        )
+    )
+    if already is not None:
+        raise Conflict("Giao dịch này đã được ghi cho yêu cầu đó.", param="reference_code")
+    due = intent.amount_vnd - intent.amount_received_vnd
+    applied = min(item.amount_vnd, due)
+    session.add(
+        PaymentApplication(
+            transaction_id=item.transaction_id,
+            intent_id=intent.id,
+            amount_vnd=applied,
+            created_at=now,
+        )
+    )
+    intent.amount_received_vnd += applied
+    done = intent.amount_received_vnd >= intent.amount_vnd
+    intents.transition(
+        session,
+        intent,
+        S.SUCCEEDED if done else S.PARTIALLY_PAID,
+        f"assigned by {actor}",
+        now,
+        item.transaction_id,
+    )
+    item.status, item.intent_id, item.resolved_at = ReviewStatus.ASSIGNED, intent.id, now
+    item.resolution_note = f"Gán cho {code}"
+    if item.amount_vnd > applied:
+        session.add(
+            ReviewItem(
+                transaction_id=item.transaction_id,
+                intent_id=intent.id,
+                reason="overpaid",
+                amount_vnd=item.amount_vnd - applied,
+                detail=f"Phần thừa sau khi gán cho {code}",
+            )
+        )
+    audit(
+        session,
+        actor=actor,
+        actor_user_id=actor_user_id,
+        action="review.assign",
+        object_type="review_item",
+        object_id=item.id,
+        detail={"intent": intent.public_id, "amount": applied},
+    )
+    session.flush()
+    return intent
+
+
+def close(
+    session: Session,
+    item_id: int,
+    status: str,
+    note: str,
+    *,
+    actor: str,
+    actor_user_id: int | None,
+    producer_id: int | None,
+    now: datetime,
+) -> ReviewItem:
+    """Mark a refund due or dismiss, with a reason."""
+    if status not in (ReviewStatus.REFUND_DUE, ReviewStatus.DISMISSED):
+        raise ValidationError("Hành động không hợp lệ.", param="status")
+    reason = note.strip()[:300]
+    if not reason:
+        raise ValidationError("Vui lòng ghi lý do.", param="note")
+    item = _open_item(session, item_id, producer_id)
+    item.status, item.resolution_note, item.resolved_at = status, reason, now
+    audit(
+        session,
+        actor=actor,
+        actor_user_id=actor_user_id,
+        action=f"review.{status}",
+        object_type="review_item",
+        object_id=item.id,
+        detail={"note": reason},
+    )
+    session.flush()
+    return item
