@@ -67,14 +67,15 @@ def create_app(
     from marketplace.catalogue import blueprint as catalogue_bp
     from marketplace.dashboard import blueprint as dashboard_bp
     from marketplace.orders import blueprint as orders_bp
+    from marketplace.payments import printables_views, webhooks
     from marketplace.payments import views as payments_views
-    from marketplace.payments import webhooks
 
     app.register_blueprint(catalogue_bp.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(dashboard_bp.bp)
     app.register_blueprint(orders_bp.bp)
     app.register_blueprint(payments_views.bp)
+    app.register_blueprint(printables_views.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(api_bp.bp, url_prefix="/api/v1")
     csrf.exempt(api_bp.bp)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from marketplace.accounts import services as accounts
 from marketplace.accounts.models import ApiKey, Role
+from marketplace.catalogue.services import producer_products
 from marketplace.core.crypto import vault_for
 from marketplace.core.db import db, utcnow
 from marketplace.core.errors import AppError, ValidationError
@@ -72,8 +73,13 @@ def home() -> ResponseReturnValue:
             )
         )
     open_items = review.visible_items(session, _scope())
+    products = producer_products(session, producer) if producer is not None else []
     return render_template(
-        "dashboard/home.html", producer=producer, recent=recent, open_items=open_items
+        "dashboard/home.html",
+        producer=producer,
+        recent=recent,
+        open_items=open_items,
+        products=products,
     )
 
 

@@ -21,7 +21,7 @@ from marketplace.core.money import MAX_VND
 from marketplace.orders.models import Order, OrderStatus
 
 from . import reference, vietqr
-from .models import IntentStatus, PaymentEvent, PaymentIntent
+from .models import IntentStatus, PaymentApplication, PaymentEvent, PaymentIntent, ReviewItem
 from .models_extra import Fee, FeeStatus
 
 S = IntentStatus
@@ -206,8 +206,31 @@ def expire_due(session: Session, now: datetime) -> int:
         intent = lock(session, intent_id)
         if intent.status in (S.REQUIRES_PAYMENT, S.PARTIALLY_PAID) and intent.expires_at <= now:
             transition(session, intent, S.EXPIRED, "expired", now)
+            if intent.amount_received_vnd > 0:
+                _review_partial(session, intent)
             count += 1
     return count
+
+
+def _review_partial(session: Session, intent: PaymentIntent) -> None:
+    """Money already received for an intent that expired unpaid: a person decides (refund or
+    complete by hand); it is never silently kept or dropped."""
+    last = session.scalar(
+        select(PaymentApplication.transaction_id)
+        .where(PaymentApplication.intent_id == intent.id)
+        .order_by(PaymentApplication.id.desc())
+        .limit(1)
+    )
+    if last is not None:
+        session.add(
+            ReviewItem(
+                transaction_id=last,
+                intent_id=intent.id,
+                reason="partial_expired",
+                amount_vnd=intent.amount_received_vnd,
+                detail=f"{intent.reference_code} hết hạn khi mới nhận {intent.amount_received_vnd} đồng",
+            )
+        )
 
 
 def by_public_id(session: Session, public_id: str) -> PaymentIntent:

@@ -322,3 +322,57 @@ def test_memo_scan_finds_code_amid_bank_text():
     memo = f"MBVCB.1234567.890123.{code.lower()}-chuyen tien.CT tu 0123 NGUYEN VAN AN"
     assert reference.codes_in_memo(memo)[0] == [code]
     assert re.fullmatch(r"DH[A-Z2-9]{7}", code)
+
+
+def test_partially_paid_then_expired_goes_to_review(client, demo_app):
+    token = _checkout(client, demo_app).rsplit("/", 1)[1]
+    intent = _intents(demo_app, token)[0]
+    url, req = _signed(demo_app, intent, amount=10000)
+    client.post(url, data=req.body, headers=req.headers)
+    with demo_app.app_context():
+        from marketplace.payments.intents import expire_due
+
+        with db.transaction() as session:
+            expire_due(session, utcnow() + timedelta(hours=25))
+        fresh = db.session.get(PaymentIntent, intent.id)
+        assert (fresh.status, fresh.amount_received_vnd) == ("expired", 10000)
+        [item] = db.session.scalars(select(ReviewItem)).all()
+        assert (item.reason, item.amount_vnd, item.intent_id) == (
+            "partial_expired",
+            10000,
+            intent.id,
+        )
+
+
+def test_same_transfer_reported_by_two_services_credits_once(client, demo_app):
+    from marketplace.payments import ledger
+    from marketplace.payments.matching import match_transaction
+    from marketplace.payments.providers.base import BankTransfer
+
+    token = _checkout(client, demo_app).rsplit("/", 1)[1]
+    intent = _intents(demo_app, token)[0]
+    with demo_app.app_context():
+        now = utcnow()
+        ids = []
+        for provider, ptid in (("sepay", "1001"), ("casso", "77")):
+            transfer = BankTransfer(
+                provider,
+                ptid,
+                intent.payee_account,
+                intent.amount_vnd,
+                intent.reference_code,
+                now,
+                "FT2432100",
+                None,
+                "in",
+                {},
+            )
+            with db.transaction() as session:
+                ids += ledger.record(session, [transfer], now)
+        for tx_id in ids:
+            with db.transaction() as session:
+                match_transaction(session, tx_id, now)
+        assert db.session.scalar(select(func.count()).select_from(PaymentApplication)) == 1
+        [item] = db.session.scalars(select(ReviewItem)).all()
+        assert item.reason == "duplicate"
+        assert db.session.get(PaymentIntent, intent.id).amount_received_vnd == intent.amount_vnd

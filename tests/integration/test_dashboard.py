@@ -1,5 +1,7 @@
 """The signed-in area: login, review actions (audited), manual transfers, fees, keys."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -225,3 +227,15 @@ def test_connect_notification_service(client, demo_app, people):
         )
         assert "casso-secret" not in conn.secrets_encrypted
         assert vault_for(demo_app.config).decrypt(conn.secrets_encrypted) == ["casso-secret"]
+
+
+def test_dashboard_links_to_printables(client, people):
+    login(client, "htx@example.vn")
+    page = client.get("/quan-ly").get_data(as_text=True)
+    poster = re.search(r'data-testid="poster-link"[^>]*|href="(/in/bang-qr/[^"]+\.pdf)"', page)
+    assert poster is not None
+    href = re.search(r'href="(/in/bang-qr/[^"]+\.pdf)"', page).group(1)
+    response = client.get(href)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    labels = re.search(r'href="(/in/nhan/\d+\.pdf)"', page).group(1)
+    assert client.get(labels).mimetype == "application/pdf"
