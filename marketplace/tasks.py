@@ -1,6 +1,7 @@
 """Every Huey task of the application, imported from one place so a worker registers them all."""
 
 from marketplace.catalogue.tasks import refresh_certificates
+from marketplace.payments.outbound_tasks import deliver_webhook, webhooks_sweep
 from marketplace.payments.tasks import (
     match_transactions,
     payments_sweep,
@@ -9,9 +10,11 @@ from marketplace.payments.tasks import (
 )
 
 __all__ = [
+    "deliver_webhook",
     "match_transactions",
     "payments_sweep",
     "recheck_account",
     "refresh_certificates",
     "simulate_transfer",
+    "webhooks_sweep",
 ]

@@ -6,11 +6,10 @@ Every POST honours ``Idempotency-Key``.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app, g, jsonify, request, url_for
+from flask import current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
@@ -19,7 +18,7 @@ from marketplace.core.db import db, utcnow
 from marketplace.core.errors import NotFound, ValidationError
 from marketplace.payments import intents
 from marketplace.payments.models import IntentStatus, PaymentIntent
-from marketplace.payments.vietqr import banks
+from marketplace.payments.outbound import intent_object as serialize
 from producers.models import Producer
 
 from .auth import require_producer
@@ -32,42 +31,6 @@ MIN_TTL, MAX_TTL = 300, 7 * 86400
 
 def _scope() -> str:
     return f"producer:{require_producer()}"
-
-
-def serialize(intent: PaymentIntent) -> dict[str, Any]:
-    """The API shape of a payment intent."""
-    return {
-        "id": intent.public_id,
-        "object": "payment_intent",
-        "amount": intent.amount_vnd,
-        "amount_received": intent.amount_received_vnd,
-        "currency": "vnd",
-        "status": intent.status,
-        "purpose": intent.purpose,
-        "reference_code": intent.reference_code,
-        "description": intent.description,
-        "metadata": json.loads(intent.metadata_json or "{}"),
-        "payee": {
-            "bin": intent.payee_bin,
-            "bank": banks().get(intent.payee_bin),
-            "account": intent.payee_account,
-            "name": intent.payee_name,
-        },
-        "qr": {
-            "payload": intent.qr_payload,
-            "image_url": url_for(
-                "payments.qr_image", public_id=intent.public_id, fmt="png", _external=True
-            ),
-            "svg_url": url_for(
-                "payments.qr_image", public_id=intent.public_id, fmt="svg", _external=True
-            ),
-        },
-        "created": int(intent.created_at.timestamp()),
-        "expires_at": int(intent.expires_at.timestamp()),
-        "canceled_at": int(intent.canceled_at.timestamp()) if intent.canceled_at else None,
-        "cancellation_reason": intent.cancellation_reason or None,
-        "succeeded_at": int(intent.succeeded_at.timestamp()) if intent.succeeded_at else None,
-    }
 
 
 def _body() -> dict[str, Any]:

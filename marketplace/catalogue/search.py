@@ -2,10 +2,14 @@
 
 Both the stored ``search_text`` and the query are folded in Python (``core.text``). A product
 matches when every query word is a prefix of some word of its text. SQLite finds candidates
-with FTS5; PostgreSQL with ``LIKE '% word%'`` served by a pg_trgm GIN index. Ranking is the
-same portable SQL on both: words found in the product name first, then stars, then id; so the
-same query gives the same ordered list on either database. When nothing matches exactly,
+with FTS5; PostgreSQL with a GIN-indexed tsvector of the words of ``search_text`` taken
+verbatim (prefix query ``'word':*``, no parser or dictionary in between). Ranking is the same
+portable SQL on both: words found in the product name first, then stars, then id; so the same
+query gives the same ordered list on either database. When nothing matches exactly,
 PostgreSQL alone falls back to trigram word similarity (typo tolerance) and ranks those after.
+
+One statement ranks the matching ids and counts them (``count(*) OVER ()``); only the page's
+products are then loaded, so the sort never carries whole product rows.
 """
 
 from __future__ import annotations
@@ -15,7 +19,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, literal, literal_column, or_, select, table, text
+from sqlalchemy import (
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.orm import Session
 
 from marketplace.core.errors import ValidationError
@@ -178,16 +195,35 @@ def _text_match(session: Session, words: list[str]) -> Any:
             .where(text("product_fts MATCH :fts").bindparams(fts=fts))
         )
         return Product.id.in_(candidates)
-    return and_(*(Product.search_text.like(f"% {w}%") for w in words))
+    # words are [a-z0-9]+ (core.text.tokens), so quoting them as tsquery lexemes is safe
+    prefixes = " & ".join(f"'{w}':*" for w in words)
+    return words_vector().op("@@")(cast(prefixes, TSQUERY))
+
+
+def words_vector() -> Any:
+    """PostgreSQL: ``products.search_words``, the words of ``search_text`` verbatim as a tsvector.
+
+    A stored generated column (migration 0001) with a GIN index; PostgreSQL only, so the ORM
+    model does not declare it.
+    """
+    return literal_column("products.search_words", TSVECTOR)
 
 
 def _fuzzy_match(words: list[str]) -> Any:
-    """Each word matches exactly, or (4+ letters) by trigram word similarity."""
+    """Each word matches exactly, or (4+ letters) by trigram word similarity.
+
+    ``%>`` is the pg_trgm GIN-indexable form of ``word_similarity(w, text) >= threshold``;
+    ``search`` sets the threshold for the transaction, the explicit comparison keeps it exact.
+    """
     conditions = []
     for w in words:
         exact = Product.search_text.like(f"% {w}%")
         if len(w) >= FUZZY_MIN_CHARS:
-            exact = or_(exact, func.word_similarity(w, Product.search_text) >= FUZZY_THRESHOLD)
+            similar = and_(
+                Product.search_text.op("%>")(w),
+                func.word_similarity(w, Product.search_text) >= FUZZY_THRESHOLD,
+            )
+            exact = or_(exact, similar)
         conditions.append(exact)
     return and_(*conditions)
 
@@ -217,25 +253,30 @@ def _base(query: SearchQuery, today: date) -> Select[Any]:
     return stmt
 
 
-def _order(query: SearchQuery, today: date, fuzzy: bool) -> list[Any]:
+def _order_keys(query: SearchQuery, today: date, fuzzy: bool) -> list[tuple[Any, bool]]:
+    """The ranking as (expression, descending) pairs; the last one is always the id."""
     stars = func.coalesce(stars_expr(today), 0)
     if query.sort == "price_asc":
-        return [Product.price_vnd.asc(), Product.id.asc()]
+        return [(Product.price_vnd, False), (Product.id, False)]
     if query.sort == "price_desc":
-        return [Product.price_vnd.desc(), Product.id.asc()]
+        return [(Product.price_vnd, True), (Product.id, False)]
     if query.sort == "stars":
-        return [stars.desc(), Product.price_vnd.asc(), Product.id.asc()]
+        return [(stars, True), (Product.price_vnd, False), (Product.id, False)]
     if query.sort == "newest":
-        return [Product.id.desc()]
+        return [(Product.id, True)]
     if query.sort == "name":
-        return [Product.search_name.asc(), Product.id.asc()]
-    order = [_name_score(query.words).desc()]
+        return [(Product.search_name, False), (Product.id, False)]
+    keys = [(_name_score(query.words), True)]
     if fuzzy:
         similarity = sum(
             (func.word_similarity(w, Product.search_text) for w in query.words), literal(0.0)
         )
-        order.append(similarity.desc())
-    return [*order, stars.desc(), Product.id.asc()]
+        keys.append((similarity, True))
+    return [*keys, (stars, True), (Product.id, False)]
+
+
+def _order(query: SearchQuery, today: date, fuzzy: bool) -> list[Any]:
+    return [key.desc() if desc else key.asc() for key, desc in _order_keys(query, today, fuzzy)]
 
 
 def _statement(session: Session, query: SearchQuery, today: date, fuzzy: bool) -> Select[Any]:
@@ -245,30 +286,62 @@ def _statement(session: Session, query: SearchQuery, today: date, fuzzy: bool) -
     return stmt
 
 
+def _page(
+    session: Session, stmt: Select[Any], keys: list[tuple[Any, bool]], offset: int, limit: int
+) -> tuple[list[int], int]:
+    """The ids of one page in ranking order, and how many products match in all.
+
+    The matches and their sort keys are materialised first, then counted and sorted: the
+    count needs every match anyway, and PostgreSQL 15 (which costs ``count(*) OVER ()`` as
+    if its first row came cheap) would otherwise walk an index in sort order and filter.
+    """
+    matches = (
+        stmt.with_only_columns(
+            Product.id.label("id"), *(key.label(f"k{i}") for i, (key, _) in enumerate(keys))
+        )
+        .cte("matches")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    sort = [matches.c[f"k{i}"] for i in range(len(keys))]
+    order = [col.desc() if desc else col.asc() for col, (_, desc) in zip(sort, keys, strict=True)]
+    rows = session.execute(
+        select(matches.c.id, func.count().over()).order_by(*order).offset(offset).limit(limit)
+    ).all()
+    if rows:
+        return [pid for pid, _ in rows], rows[0][1]
+    if not offset:
+        return [], 0
+    # a page past the end: the window saw no row, count separately
+    narrow = stmt.with_only_columns(Product.id).order_by(None).subquery()
+    return [], session.scalar(select(func.count()).select_from(narrow)) or 0
+
+
+def _load(session: Session, ids: list[int]) -> list[Product]:
+    """The products of ``ids``, in that order, with what a result card shows."""
+    if not ids:
+        return []
+    found = session.scalars(select(Product).where(Product.id.in_(ids))).unique()
+    products = {p.id: p for p in found}
+    return [products[i] for i in ids if i in products]  # one may vanish in between
+
+
 def search(session: Session, query: SearchQuery, today: date) -> SearchResult:
     """One page of products for a storefront query."""
     fuzzy = False
+    offset = (query.page - 1) * query.per_page
     stmt = _statement(session, query, today, fuzzy=False)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    ids, total = _page(session, stmt, _order_keys(query, today, False), offset, query.per_page)
     if (
         total == 0
         and any(len(w) >= FUZZY_MIN_CHARS for w in query.words)
         and session.get_bind().dialect.name == "postgresql"
     ):
         fuzzy = True
+        threshold = func.set_config("pg_trgm.word_similarity_threshold", str(FUZZY_THRESHOLD), True)
+        session.execute(select(threshold))  # for this transaction only
         stmt = _statement(session, query, today, fuzzy=True)
-        total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    offset = (query.page - 1) * query.per_page
-    items = (
-        session.scalars(
-            stmt.order_by(*_order(query, today, fuzzy)).offset(offset).limit(query.per_page)
-        )
-        .unique()
-        .all()
-        if total and offset < total
-        else []
-    )
-    return SearchResult(list(items), total, query.page, query.per_page, fuzzy)
+        ids, total = _page(session, stmt, _order_keys(query, today, True), offset, query.per_page)
+    return SearchResult(_load(session, ids), total, query.page, query.per_page, fuzzy)
 
 
 def search_after(
@@ -281,12 +354,12 @@ def search_after(
     """
     stmt = _statement(session, query, today, fuzzy=False)
     if not starting_after:
-        rows = (
-            session.scalars(stmt.order_by(*_order(query, today, False)).limit(limit + 1))
-            .unique()
-            .all()
-        )
-        return list(rows[:limit]), len(rows) > limit
+        first = session.scalars(
+            stmt.with_only_columns(Product.id)
+            .order_by(*_order(query, today, False))
+            .limit(limit + 1)
+        ).all()
+        return _load(session, list(first[:limit])), len(first) > limit
     ranked = (
         stmt.with_only_columns(
             Product.id.label("pid"),
@@ -305,25 +378,28 @@ def search_after(
     ids = session.scalars(
         select(ranked.c.pid).where(ranked.c.pos > position).order_by(ranked.c.pos).limit(limit + 1)
     ).all()
-    page_ids = list(ids[:limit])
-    products = {
-        p.id: p for p in session.scalars(select(Product).where(Product.id.in_(page_ids))).unique()
-    }
-    return [products[i] for i in page_ids], len(ids) > limit
+    return _load(session, list(ids[:limit])), len(ids) > limit
 
 
 def provinces_with_products(session: Session) -> list[tuple[Province, int]]:
     """Provinces that have published products, with counts, most first."""
-    count = func.count(Product.id)
+    # count per producer first: an index-only scan of ix_products_status_producer
+    per_producer = (
+        select(Product.producer_id, func.count().label("n"))
+        .where(Product.status == ProductStatus.PUBLISHED)
+        .group_by(Product.producer_id)
+        .subquery()
+    )
+    count = func.sum(per_producer.c.n)
     rows = session.execute(
         select(Province, count)
         .join(Producer, Producer.province_code == Province.code)
-        .join(Product, Product.producer_id == Producer.id)
-        .where(Product.status == ProductStatus.PUBLISHED, Producer.status == ProducerStatus.ACTIVE)
+        .join(per_producer, per_producer.c.producer_id == Producer.id)
+        .where(Producer.status == ProducerStatus.ACTIVE)
         .group_by(Province.code)
         .order_by(count.desc(), Province.code)
     ).all()
-    return [(p, n) for p, n in rows]
+    return [(p, int(n)) for p, n in rows]
 
 
 def communes_with_products(session: Session, province_code: str) -> list[Commune]:

@@ -15,3 +15,5 @@ bp.add_url_rule("/ket-noi-ngan-hang", view_func=views.bank_connections, methods=
 bp.add_url_rule("/phi", view_func=views.my_fees)
 bp.add_url_rule("/phi/<int:fee_id>/thanh-toan", view_func=views.pay_fee, methods=["POST"])
 bp.add_url_rule("/tinh-phi", view_func=views.charge_fees, methods=["GET", "POST"])
+
+from . import webhooks_views  # noqa: E402, F401

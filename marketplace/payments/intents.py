@@ -20,7 +20,7 @@ from marketplace.core.errors import Conflict, NotFound, ValidationError
 from marketplace.core.money import MAX_VND
 from marketplace.orders.models import Order, OrderStatus
 
-from . import reference, vietqr
+from . import outbound, reference, vietqr
 from .models import IntentStatus, PaymentApplication, PaymentEvent, PaymentIntent, ReviewItem
 from .models_extra import Fee, FeeStatus
 
@@ -183,6 +183,8 @@ def transition(
         )
     )
     session.flush()
+    if to_status in outbound.EVENTS_BY_STATUS:
+        outbound.emit(session, intent, outbound.EVENTS_BY_STATUS[to_status], now)
 
 
 def cancel(session: Session, intent_id: int, reason: str, now: datetime) -> PaymentIntent:
