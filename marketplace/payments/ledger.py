@@ -9,9 +9,11 @@ shadow a real transfer.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -21,8 +23,18 @@ from .models import BankTransaction, MatchStatus, NotificationConnection
 from .providers.base import BankTransfer
 
 
-def _insert(session: Session):  # type: ignore[no-untyped-def]
-    return sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+@functools.cache
+def _insert_statement(dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once: values are bound parameters,
+    so the compiled SQL is reused on every delivery."""
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    return (
+        insert(BankTransaction.__table__)
+        .on_conflict_do_nothing(
+            index_elements=["provider", "account_number", "provider_transaction_id"]
+        )
+        .returning(BankTransaction.__table__.c.id)
+    )
 
 
 def record(
@@ -64,15 +76,9 @@ def record(
             "match_note": "tài khoản không thuộc kết nối này" if ignored else "",
             "processed_at": now if ignored else None,
         }
-        stmt = (
-            _insert(session)(BankTransaction)
-            .values(**values)
-            .on_conflict_do_nothing(
-                index_elements=["provider", "account_number", "provider_transaction_id"]
-            )
-            .returning(BankTransaction.id)
-        )
-        new_id = session.execute(stmt).scalar()
+        new_id = session.execute(
+            _insert_statement(session.get_bind().dialect.name), values
+        ).scalar()
         if new_id is not None and not ignored:
             created.append(new_id)
     return created
