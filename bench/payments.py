@@ -19,7 +19,6 @@ import io
 import json
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,7 @@ from sqlalchemy import create_engine, text
 
 from marketplace.payments import qr_render, reference, vietqr
 
-from .throughput import free_port
+from .throughput import _stop, free_port
 
 CLI = [sys.executable, "-c", "from marketplace.cli import main; main()"]
 ACCOUNT = ("970436", "0011001932418")
@@ -98,16 +97,6 @@ def _prepare(workdir: Path, count: int) -> tuple[list[dict[str, Any]], list[str]
 def _start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as out:
         return subprocess.Popen(args, env=env, stdout=out, stderr=out, start_new_session=True)
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
 
 
 def _wait_ready(base: str, deadline: float) -> None:

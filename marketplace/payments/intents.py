@@ -187,6 +187,35 @@ def transition(
         outbound.emit(session, intent, outbound.EVENTS_BY_STATUS[to_status], now)
 
 
+def apply_payment(
+    session: Session,
+    intent: PaymentIntent,
+    transaction_id: int,
+    amount_vnd: int,
+    reason: str,
+    now: datetime,
+) -> int:
+    """Apply up to ``amount_vnd`` of a transaction to a locked, open intent; returns what was
+    applied (the rest is the caller's excess). The only way money reaches an intent."""
+    applied = min(amount_vnd, intent.amount_vnd - intent.amount_received_vnd)
+    session.add(
+        PaymentApplication(
+            transaction_id=transaction_id, intent_id=intent.id, amount_vnd=applied, created_at=now
+        )
+    )
+    intent.amount_received_vnd += applied
+    paid_in_full = intent.amount_received_vnd >= intent.amount_vnd
+    transition(
+        session,
+        intent,
+        S.SUCCEEDED if paid_in_full else S.PARTIALLY_PAID,
+        f"{reason}: {applied} VND",
+        now,
+        transaction_id=transaction_id,
+    )
+    return applied
+
+
 def cancel(session: Session, intent_id: int, reason: str, now: datetime) -> PaymentIntent:
     """Cancel an open intent; money already received goes to review with it."""
     intent = lock(session, intent_id)

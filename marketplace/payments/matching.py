@@ -164,23 +164,7 @@ def match_transaction(session: Session, transaction_id: int, now: datetime) -> s
             intent.id,
         )
         return "review"
-    due = intent.amount_vnd - intent.amount_received_vnd
-    applied = min(tx.amount_vnd, due)
-    session.add(
-        PaymentApplication(
-            transaction_id=tx.id, intent_id=intent.id, amount_vnd=applied, created_at=now
-        )
-    )
-    intent.amount_received_vnd += applied
-    paid_in_full = intent.amount_received_vnd >= intent.amount_vnd
-    intents.transition(
-        session,
-        intent,
-        S.SUCCEEDED if paid_in_full else S.PARTIALLY_PAID,
-        f"received {applied} VND",
-        now,
-        transaction_id=tx.id,
-    )
+    applied = intents.apply_payment(session, intent, tx.id, tx.amount_vnd, "matched", now)
     tx.match_status = MatchStatus.MATCHED
     tx.match_note = intent.reference_code
     excess = tx.amount_vnd - applied

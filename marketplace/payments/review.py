@@ -84,25 +84,8 @@ def assign(
     )
     if already is not None:
         raise Conflict("Giao dịch này đã được ghi cho yêu cầu đó.", param="reference_code")
-    due = intent.amount_vnd - intent.amount_received_vnd
-    applied = min(item.amount_vnd, due)
-    session.add(
-        PaymentApplication(
-            transaction_id=item.transaction_id,
-            intent_id=intent.id,
-            amount_vnd=applied,
-            created_at=now,
-        )
-    )
-    intent.amount_received_vnd += applied
-    done = intent.amount_received_vnd >= intent.amount_vnd
-    intents.transition(
-        session,
-        intent,
-        S.SUCCEEDED if done else S.PARTIALLY_PAID,
-        f"assigned by {actor}",
-        now,
-        item.transaction_id,
+    applied = intents.apply_payment(
+        session, intent, item.transaction_id, item.amount_vnd, f"assigned by {actor}", now
     )
     item.status, item.intent_id, item.resolved_at = ReviewStatus.ASSIGNED, intent.id, now
     item.resolution_note = f"Gán cho {code}"
