@@ -1,0 +1,1 @@
+"""Performance bench: storefront search latency and search-page throughput (``python -m bench``)."""
