@@ -16,7 +16,7 @@ from sqlalchemy import make_url
 
 from marketplace.core.clock import today
 
-from . import dataset, latency, report, synth, throughput
+from . import dataset, latency, payments, report, synth, throughput
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -89,6 +89,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         if pg:
             pg.drop()
+    print("payments: QR generation, webhook ingest + match…", flush=True)
+    results["load_average"]["before_payments"] = _load_average()
+    results["payments"] = payments.measure(args.quick, seconds)
     results["load_average"]["end"] = _load_average()
     for lat in results["latency"].values():
         lat.pop("_results", None)

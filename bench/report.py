@@ -58,7 +58,40 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
                 ratio >= TARGET_RATIO,
             )
         )
+    pay = results.get("payments")
+    if pay:
+        qr, hooks = pay["qr_generation"], pay["webhooks"]
+        rows.append(
+            ("QR payload+PNG / bare qrcode", ">= 0.9", f"{qr['ratio']}", qr["ratio"] >= 0.9)
+        )
+        tps = hooks["transactions_per_s"]
+        rows.append(("webhook ingest + match, SQLite", ">= 300 tx/s", f"{tps} tx/s", tps >= 300))
+        rows.append(
+            ("double credits", "0", str(hooks["double_credits"]), hooks["double_credits"] == 0)
+        )
     return rows
+
+
+def payments_table(pay: dict[str, Any]) -> list[str]:
+    """Markdown rows of the payments figures."""
+    qr, hooks = pay["qr_generation"], pay["webhooks"]
+    return [
+        "",
+        "| payments | figure |",
+        "| --- | ---: |",
+        f"| QR payload + PNG, ours (per s, {qr['count']} distinct payloads) | {qr['ours_per_s']} |",
+        f"| bare `qrcode` render of the same payloads (per s) | {qr['bare_qrcode_per_s']} |",
+        f"| ratio ours / bare | {qr['ratio']} |",
+        f"| cached QR `/qr/<id>.png` under gunicorn (requests/s) | {hooks['qr_serving']['rps']:,} |",
+        f"| webhooks: intents (one notification each) | {hooks['intents']:,} |",
+        f"| notifications/s accepted (statuses {hooks['statuses']}) | {hooks['ingest_deliveries_per_s']} |",
+        f"| replay storm: deliveries (statuses) | {hooks['replay_storm']['deliveries']:,} "
+        f"({hooks['replay_storm']['statuses']}) |",
+        f"| bank transactions ingested **and matched** per s | {hooks['transactions_per_s']} |",
+        f"| ledger rows / applications / over-credited intents / review items | "
+        f"{hooks['ledger']['transactions']} / {hooks['ledger']['applications']} / "
+        f"{hooks['ledger']['over_credited']} / {hooks['ledger']['review_items']} |",
+    ]
 
 
 def table(results: dict[str, Any]) -> str:
@@ -83,6 +116,8 @@ def table(results: dict[str, Any]) -> str:
             f"| search page `{tp['page_path']}` | {tp['page_rps']:,} | {tp['page_requests']:,} |",
             f"| ratio page / bare | {tp['ratio']:.1%} | |",
         ]
+    if results.get("payments"):
+        lines += payments_table(results["payments"])
     lines += ["", "| target | goal | measured | result |", "| --- | --- | --- | --- |"]
     for what, goal, measured, ok in targets(results):
         lines.append(f"| {what} | {goal} | {measured} | {'PASS' if ok else 'FAIL'} |")

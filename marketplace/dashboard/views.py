@@ -200,9 +200,26 @@ def revoke_api_key(key_id: int) -> ResponseReturnValue:
     return redirect(url_for("dashboard.api_keys"), 303)
 
 
-@producer_only
+def payee_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Pages of whoever receives money: a producer (its sales) or an admin (the fees)."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        is_producer = current_user.role == Role.PRODUCER and current_user.producer_id
+        if not (is_producer or current_user.role == Role.ADMIN):
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@payee_only
 def bank_connections() -> ResponseReturnValue:
-    producer = db.session.get(Producer, current_user.producer_id)
+    """A producer connects its sales account; an admin the operator's fee account."""
+    owner = current_user.producer_id if current_user.role == Role.PRODUCER else None
+    producer = db.session.get(Producer, owner) if owner else None
+    account = producer.bank_account if producer else current_app.config.get("PLATFORM_BANK_ACCOUNT")
     error = None
     if request.method == "POST":
         try:
@@ -211,8 +228,8 @@ def bank_connections() -> ResponseReturnValue:
                 vault_for(current_app.config),
                 provider=request.form.get("provider", ""),
                 secrets=[request.form.get("secret", ""), request.form.get("secret_next", "")],
-                accounts=[producer.bank_account] if producer and producer.bank_account else [],
-                producer_id=current_user.producer_id,
+                accounts=[account] if account else [],
+                producer_id=owner,
             )
             accounts.audit(
                 db.session,
@@ -224,15 +241,18 @@ def bank_connections() -> ResponseReturnValue:
         except AppError as exc:
             db.rollback()
             error = exc
+    owned = (
+        NotificationConnection.producer_id == owner
+        if owner
+        else NotificationConnection.producer_id.is_(None)
+    )
     rows = list(
         db.session.scalars(
-            select(NotificationConnection)
-            .where(NotificationConnection.producer_id == current_user.producer_id)
-            .order_by(NotificationConnection.id)
+            select(NotificationConnection).where(owned).order_by(NotificationConnection.id)
         )
     )
     return render_template(
-        "dashboard/connections.html", rows=rows, producer=producer, error=error
+        "dashboard/connections.html", rows=rows, account=account, error=error
     ), 400 if error else 200
 
 

@@ -239,3 +239,18 @@ def test_dashboard_links_to_printables(client, people):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     labels = re.search(r'href="(/in/nhan/\d+\.pdf)"', page).group(1)
     assert client.get(labels).mimetype == "application/pdf"
+
+
+def test_admin_connects_the_fee_account(client, demo_app, people):
+    login(client, "admin@example.vn")
+    page = client.post(
+        "/quan-ly/ket-noi-ngan-hang", data={"provider": "payos", "secret": "checksum-key"}
+    )
+    assert page.status_code == 200 and "/webhooks/payos/" in page.get_data(as_text=True)
+    with demo_app.app_context():
+        conn = db.session.scalar(
+            select(NotificationConnection).where(NotificationConnection.provider == "payos")
+        )
+        assert conn.producer_id is None and conn.account_list == [
+            demo_app.config["PLATFORM_BANK_ACCOUNT"]
+        ]

@@ -24,7 +24,7 @@ def test_sqlite_queue_in_the_instance_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("OCOP_JOBS_IMMEDIATE", raising=False)
     monkeypatch.setenv("OCOP_INSTANCE_PATH", str(tmp_path))
     huey = jobs.make_huey()
-    assert type(huey).__name__ == "SqliteHuey"
+    assert type(huey.storage).__name__ == "_SqliteStorage"
     assert _roundtrip(huey) == 5
     assert (tmp_path / "jobs.sqlite3").exists()
 
