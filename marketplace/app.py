@@ -84,6 +84,7 @@ def create_app(
     _register_error_handlers(app)
     _register_media(app)
     _register_locale_cookie(app)
+    _register_security_headers(app)
     return app
 
 
@@ -201,6 +202,26 @@ def _register_media(app: Flask) -> None:
         response = send_from_directory(app.config["MEDIA_DIR"], path, max_age=31536000)
         # media paths carry a content hash, so they never change
         response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
+    "object-src 'none'"
+)
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def secure(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response
 
 

@@ -60,11 +60,14 @@ class Defaults:
     COMPRESS_STREAMS = False
     SEND_FILE_MAX_AGE_DEFAULT = 86400
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_HTTPONLY = True
     #: comma-separated Fernet keys for credentials at rest, newest first (rotation);
     #: None -> derived from SECRET_KEY (development only)
     ENCRYPTION_KEYS: str | None = None
-    #: demo mode: sandbox bank, "simulate a transfer" on payment pages
-    DEMO_MODE = True
+    #: demo mode: sandbox bank, "simulate a transfer" on payment pages; None -> on except in
+    #: production
+    DEMO_MODE: bool | None = None
     PAYMENT_INTENT_TTL_HOURS = 24
     #: the operator's own account, where producers' fees are paid (demo values by default)
     PLATFORM_BANK_BIN = "970436"
@@ -151,7 +154,9 @@ def finalize(config: dict[str, Any], instance_dir: Path) -> None:
     if config.get("ENV") == "production":
         if not config.get("ENCRYPTION_KEYS"):
             raise RuntimeError("OCOP_ENCRYPTION_KEYS must be set in production")
-        config.setdefault("DEMO_MODE", False)
+        config.setdefault("SESSION_COOKIE_SECURE", True)
+    if config.get("DEMO_MODE") is None:
+        config["DEMO_MODE"] = config.get("ENV") != "production"
 
 
 def _development_secret(instance_dir: Path) -> str:

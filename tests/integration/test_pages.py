@@ -151,3 +151,13 @@ def test_english_pages_are_translated(client):
     body = _html(client.get("/tim-kiem?q=che+dinh&lang=en"))
     assert "Results for" in body and "OCOP 5 stars" in body and "Filters and sorting" in body
     assert "Kết quả cho" not in body
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert "Strict-Transport-Security" not in response.headers  # only behind TLS
+    assert "Strict-Transport-Security" in client.get("/", base_url="https://localhost").headers

@@ -19,6 +19,6 @@
       });
     }
     province.addEventListener('change', function () { load(null); });
-    if (province.value && commune.length <= 1) load(window.OCOP_SELECTED_COMMUNE || null);
+    if (province.value && commune.length <= 1) load(commune.getAttribute('data-selected') || null);
   });
 })();

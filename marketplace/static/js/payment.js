@@ -2,6 +2,7 @@
 // slower when the tab is hidden) until every payment is settled.
 (function () {
   document.addEventListener('click', function (e) {
+    if (e.target.closest('[data-print]')) { window.print(); return; }
     var btn = e.target.closest('button.copy');
     if (!btn) return;
     var text = btn.getAttribute('data-copy');
