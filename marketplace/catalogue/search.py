@@ -5,8 +5,9 @@ matches when every query word is a prefix of some word of its text. SQLite finds
 with FTS5; PostgreSQL with a GIN-indexed tsvector of the words of ``search_text`` taken
 verbatim (prefix query ``'word':*``, no parser or dictionary in between). Ranking is the same
 portable SQL on both: words found in the product name first, then stars, then id; so the same
-query gives the same ordered list on either database. When nothing matches exactly,
-PostgreSQL alone falls back to trigram word similarity (typo tolerance) and ranks those after.
+query gives the same ordered list on either database. When nothing matches exactly, each query
+word no product has is replaced by its likeliest spellings (``fuzzy``: at most 3 vocabulary
+words 1-2 edits away, closest then commonest) and the search runs again, the same on both.
 
 One statement ranks the matching ids and counts them (``count(*) OVER ()``); only the page's
 products are then loaded, so the sort never carries whole product rows.
@@ -19,19 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import (
-    Select,
-    and_,
-    case,
-    cast,
-    func,
-    literal,
-    literal_column,
-    or_,
-    select,
-    table,
-    text,
-)
+from sqlalchemy import Select, case, cast, func, literal, literal_column, or_, select, table
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.orm import Session
 
@@ -50,11 +39,14 @@ from producers.models import (
     Province,
 )
 
+from . import fuzzy
+
 SORTS = ("relevance", "price_asc", "price_desc", "stars", "newest", "name")
 MAX_TOKENS = 8
 MAX_TOKEN_CHARS = 40
-FUZZY_THRESHOLD = 0.4
-FUZZY_MIN_CHARS = 4  # shorter words are too ambiguous to guess
+MAX_CORRECTIONS = 3  # spellings tried per misspelt word
+
+Terms = list[list[str]]  # per query word, the words it may be: itself, or its corrections
 
 
 @dataclass
@@ -93,7 +85,10 @@ class SearchResult:
     total: int
     page: int
     per_page: int
+    #: approximate results: some query words were replaced, see ``corrections``
     fuzzy: bool = False
+    #: misspelt query word -> the spellings searched instead ("Hiển thị kết quả cho …")
+    corrections: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -180,24 +175,32 @@ def stars_expr(today: date) -> Any:
     return case((Product.cert_valid_until >= today, Product.cert_stars), else_=None)
 
 
-def _name_score(words: list[str]) -> Any:
-    if not words:
+def _any(words: list[str], sep: str) -> str:
+    return words[0] if len(words) == 1 else "(" + sep.join(words) + ")"
+
+
+def _name_score(terms: Terms) -> Any:
+    if not terms:
         return literal(0)
-    return sum((case((Product.search_name.like(f"% {w}%"), 1), else_=0) for w in words), literal(0))
+    found = (or_(*(Product.search_name.like(f"% {w}%") for w in alts)) for alts in terms)
+    return sum((case((hit, 1), else_=0) for hit in found), literal(0))
 
 
-def _text_match(session: Session, words: list[str]) -> Any:
+def _text_match(session: Session, terms: Terms, prefix: bool = True) -> Any:
+    """Each term (any of its words) begins a word of ``search_text``, or is one."""
     if session.get_bind().dialect.name == "sqlite":
-        fts = " AND ".join(f'"{w}"*' for w in words)
+        star = "*" if prefix else ""
+        fts = " AND ".join(_any([f'"{w}"{star}' for w in alts], " OR ") for alts in terms)
         candidates = (
             select(literal_column("rowid"))
             .select_from(table("product_fts"))
-            .where(text("product_fts MATCH :fts").bindparams(fts=fts))
+            .where(literal_column("product_fts").op("MATCH")(fts))
         )
         return Product.id.in_(candidates)
     # words are [a-z0-9]+ (core.text.tokens), so quoting them as tsquery lexemes is safe
-    prefixes = " & ".join(f"'{w}':*" for w in words)
-    return words_vector().op("@@")(cast(prefixes, TSQUERY))
+    star = ":*" if prefix else ""
+    lexemes = " & ".join(_any([f"'{w}'{star}" for w in alts], " | ") for alts in terms)
+    return words_vector().op("@@")(cast(lexemes, TSQUERY))
 
 
 def words_vector() -> Any:
@@ -209,31 +212,51 @@ def words_vector() -> Any:
     return literal_column("products.search_words", TSVECTOR)
 
 
-def _fuzzy_match(words: list[str]) -> Any:
-    """Each word matches exactly, or (4+ letters) by trigram word similarity.
+def _listed() -> tuple[Any, Any]:
+    """What the storefront shows: published products of active producers."""
+    return Product.status == ProductStatus.PUBLISHED, Producer.status == ProducerStatus.ACTIVE
 
-    ``%>`` is the pg_trgm GIN-indexable form of ``word_similarity(w, text) >= threshold``;
-    ``search`` sets the threshold for the transaction, the explicit comparison keeps it exact.
-    """
-    conditions = []
-    for w in words:
-        exact = Product.search_text.like(f"% {w}%")
-        if len(w) >= FUZZY_MIN_CHARS:
-            similar = and_(
-                Product.search_text.op("%>")(w),
-                func.word_similarity(w, Product.search_text) >= FUZZY_THRESHOLD,
-            )
-            exact = or_(exact, similar)
-        conditions.append(exact)
-    return and_(*conditions)
+
+def _having(session: Session, terms: Terms, prefix: bool = True) -> Select[Any]:
+    """The ids of listed products whose text matches ``terms``."""
+    return (
+        select(Product.id)
+        .join(Product.producer)
+        .where(*_listed(), _text_match(session, terms, prefix))
+    )
+
+
+def _frequencies(session: Session, words: list[str]) -> dict[str, int]:
+    """How many listed products have each word, counted in one pass over those with any."""
+    counts = [func.count().filter(_text_match(session, [[w]], prefix=False)) for w in words]
+    stmt = _having(session, [words], prefix=False).with_only_columns(*counts)
+    return dict(zip(words, session.execute(stmt).one(), strict=True))
+
+
+def _corrections(session: Session, words: list[str]) -> dict[str, list[str]]:
+    """Each query word no listed product has -> its likeliest spellings; {} when one has none."""
+    found: dict[str, dict[str, int]] = {}
+    maybe = fuzzy.prefixes(session, words)  # some product may have them (or had)
+    for word in sorted(set(words), key=len):  # a short unknown word is never corrected: stop
+        if word in maybe and session.scalar(_having(session, [[word]]).limit(1)) is not None:
+            continue
+        found[word] = fuzzy.nearby(session, word)
+        if not found[word]:
+            return {}
+    if not found:  # every word is known: they just do not meet (or not with the filters)
+        return {}
+    counts = _frequencies(session, sorted({w for near in found.values() for w in near}))
+    best: dict[str, list[str]] = {}
+    for word, near in found.items():
+        ranked = sorted((edits, -counts[w], w) for w, edits in near.items() if counts[w])
+        if not ranked:
+            return {}
+        best[word] = [w for _, _, w in ranked[:MAX_CORRECTIONS]]
+    return best
 
 
 def _base(query: SearchQuery, today: date) -> Select[Any]:
-    stmt = (
-        select(Product)
-        .join(Product.producer)
-        .where(Product.status == ProductStatus.PUBLISHED, Producer.status == ProducerStatus.ACTIVE)
-    )
+    stmt = select(Product).join(Product.producer).where(*_listed())
     if query.province:
         stmt = stmt.where(Producer.province_code == query.province)
     if query.commune:
@@ -253,7 +276,9 @@ def _base(query: SearchQuery, today: date) -> Select[Any]:
     return stmt
 
 
-def _order_keys(query: SearchQuery, today: date, fuzzy: bool) -> list[tuple[Any, bool]]:
+def _order_keys(
+    session: Session, query: SearchQuery, today: date, terms: Terms
+) -> list[tuple[Any, bool]]:
     """The ranking as (expression, descending) pairs; the last one is always the id."""
     stars = func.coalesce(stars_expr(today), 0)
     if query.sort == "price_asc":
@@ -265,24 +290,22 @@ def _order_keys(query: SearchQuery, today: date, fuzzy: bool) -> list[tuple[Any,
     if query.sort == "newest":
         return [(Product.id, True)]
     if query.sort == "name":
-        return [(Product.search_name, False), (Product.id, False)]
-    keys = [(_name_score(query.words), True)]
-    if fuzzy:
-        similarity = sum(
-            (func.word_similarity(w, Product.search_text) for w in query.words), literal(0.0)
-        )
-        keys.append((similarity, True))
-    return [*keys, (stars, True), (Product.id, False)]
+        name = Product.search_name  # ASCII: byte order, SQLite's BINARY, whatever the cluster's
+        if session.get_bind().dialect.name == "postgresql":
+            name = name.collate("C")
+        return [(name, False), (Product.id, False)]
+    return [(_name_score(terms), True), (stars, True), (Product.id, False)]
 
 
-def _order(query: SearchQuery, today: date, fuzzy: bool) -> list[Any]:
-    return [key.desc() if desc else key.asc() for key, desc in _order_keys(query, today, fuzzy)]
+def _order(session: Session, query: SearchQuery, today: date, terms: Terms) -> list[Any]:
+    keys = _order_keys(session, query, today, terms)
+    return [key.desc() if desc else key.asc() for key, desc in keys]
 
 
-def _statement(session: Session, query: SearchQuery, today: date, fuzzy: bool) -> Select[Any]:
+def _statement(session: Session, query: SearchQuery, today: date, terms: Terms) -> Select[Any]:
     stmt = _base(query, today)
-    if query.words:
-        stmt = stmt.where(_fuzzy_match(query.words) if fuzzy else _text_match(session, query.words))
+    if terms:
+        stmt = stmt.where(_text_match(session, terms))
     return stmt
 
 
@@ -326,22 +349,22 @@ def _load(session: Session, ids: list[int]) -> list[Product]:
 
 
 def search(session: Session, query: SearchQuery, today: date) -> SearchResult:
-    """One page of products for a storefront query."""
-    fuzzy = False
+    """One page of products for a storefront query, misspelt words corrected if nothing matches."""
     offset = (query.page - 1) * query.per_page
-    stmt = _statement(session, query, today, fuzzy=False)
-    ids, total = _page(session, stmt, _order_keys(query, today, False), offset, query.per_page)
-    if (
-        total == 0
-        and any(len(w) >= FUZZY_MIN_CHARS for w in query.words)
-        and session.get_bind().dialect.name == "postgresql"
-    ):
-        fuzzy = True
-        threshold = func.set_config("pg_trgm.word_similarity_threshold", str(FUZZY_THRESHOLD), True)
-        session.execute(select(threshold))  # for this transaction only
-        stmt = _statement(session, query, today, fuzzy=True)
-        ids, total = _page(session, stmt, _order_keys(query, today, True), offset, query.per_page)
-    return SearchResult(_load(session, ids), total, query.page, query.per_page, fuzzy)
+    terms = [[w] for w in query.words]
+    keys = _order_keys(session, query, today, terms)
+    ids, total = _page(
+        session, _statement(session, query, today, terms), keys, offset, query.per_page
+    )
+    corrections = _corrections(session, query.words) if not total and query.words else {}
+    if corrections:
+        terms = [corrections.get(w, [w]) for w in query.words]
+        keys = _order_keys(session, query, today, terms)
+        stmt = _statement(session, query, today, terms)
+        ids, total = _page(session, stmt, keys, offset, query.per_page)
+        corrections = corrections if total else {}
+    items = _load(session, ids)
+    return SearchResult(items, total, query.page, query.per_page, bool(corrections), corrections)
 
 
 def search_after(
@@ -351,19 +374,19 @@ def search_after(
 
     The ranking is recomputed and the cursor's position found by id, so a cursor stays valid
     while the catalogue changes (a vanished cursor product is an error the client can see).
+    Exact matches only: no typo correction.
     """
-    stmt = _statement(session, query, today, fuzzy=False)
+    terms = [[w] for w in query.words]
+    stmt = _statement(session, query, today, terms)
+    order = _order(session, query, today, terms)
     if not starting_after:
         first = session.scalars(
-            stmt.with_only_columns(Product.id)
-            .order_by(*_order(query, today, False))
-            .limit(limit + 1)
+            stmt.with_only_columns(Product.id).order_by(*order).limit(limit + 1)
         ).all()
         return _load(session, list(first[:limit])), len(first) > limit
     ranked = (
         stmt.with_only_columns(
-            Product.id.label("pid"),
-            func.row_number().over(order_by=_order(query, today, False)).label("pos"),
+            Product.id.label("pid"), func.row_number().over(order_by=order).label("pos")
         )
         .order_by(None)
         .subquery()
@@ -411,10 +434,7 @@ def communes_with_products(session: Session, province_code: str) -> list[Commune
                 Commune.code.in_(
                     select(Producer.commune_code)
                     .join(Product, Product.producer_id == Producer.id)
-                    .where(
-                        Producer.province_code == province_code,
-                        Product.status == ProductStatus.PUBLISHED,
-                    )
+                    .where(Producer.province_code == province_code, *_listed())
                 )
             )
             .order_by(Commune.name_ascii)

@@ -230,6 +230,12 @@ def bank_connections() -> ResponseReturnValue:
                 secrets=[request.form.get("secret", ""), request.form.get("secret_next", "")],
                 accounts=[account] if account else [],
                 producer_id=owner,
+                api_credentials={
+                    "token": request.form.get("api_key", ""),
+                    "api_key": request.form.get("api_key", ""),
+                    "client_id": request.form.get("api_client_id", ""),
+                },
+                api_base_url=request.form.get("api_base_url"),
             )
             accounts.audit(
                 db.session,

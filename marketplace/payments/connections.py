@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import secrets as random_secrets
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +15,13 @@ from marketplace.core.errors import NotFound, ValidationError
 from .models import NotificationConnection
 from .providers.registry import PROVIDERS
 
+#: the pull-API credential fields each provider needs (all of them, or none)
+API_CREDENTIAL_FIELDS = {
+    "sepay": ("token",),
+    "casso": ("api_key",),
+    "payos": ("client_id", "api_key"),
+}
+
 
 def connect(
     session: Session,
@@ -22,6 +31,8 @@ def connect(
     secrets: list[str],
     accounts: list[str],
     producer_id: int | None,
+    api_credentials: dict[str, str] | None = None,
+    api_base_url: str | None = None,
 ) -> NotificationConnection:
     """Register a payee's notification service; secrets are encrypted before they are stored."""
     if provider not in PROVIDERS:
@@ -40,6 +51,8 @@ def connect(
         token=random_secrets.token_urlsafe(24),
         secrets_encrypted=vault.encrypt(usable),
         accounts=",".join(clean_accounts),
+        api_credentials_encrypted=_api_credentials(vault, provider, api_credentials),
+        api_base_url=_api_base_url(api_base_url),
         active=True,
     )
     session.add(connection)
@@ -67,3 +80,33 @@ def for_account(session: Session, account: str) -> NotificationConnection | None
         if account in connection.account_list:
             return connection
     return None
+
+
+def api_credentials(vault: Vault, connection: NotificationConnection) -> dict[str, str] | None:
+    """The decrypted pull-API credentials of ``connection``, None when it has none."""
+    if not connection.api_credentials_encrypted:
+        return None
+    return json.loads(vault.decrypt(connection.api_credentials_encrypted)[0])
+
+
+def _api_credentials(vault: Vault, provider: str, given: dict[str, str] | None) -> str | None:
+    wanted = API_CREDENTIAL_FIELDS[provider]
+    clean = {k: (given or {}).get(k, "").strip() for k in wanted}
+    if not any(clean.values()):
+        return None
+    if not all(clean.values()):
+        raise ValidationError(
+            "Cần đủ thông tin API (client id và API key) để kiểm tra lại giao dịch.",
+            param="api_credentials",
+        )
+    return vault.encrypt([json.dumps(clean)])
+
+
+def _api_base_url(url: str | None) -> str | None:
+    url = (url or "").strip().rstrip("/")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 300:
+        raise ValidationError("Địa chỉ API không hợp lệ.", param="api_base_url")
+    return url

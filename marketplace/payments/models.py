@@ -202,6 +202,11 @@ class NotificationConnection(Base):
     secrets_encrypted: Mapped[str] = mapped_column(Text)
     #: account numbers this service reports on, comma-separated
     accounts: Mapped[str] = mapped_column(String(400))
+    #: pull-API credentials (SePay token / Casso key / payOS client id + api key), a JSON
+    #: object encrypted at rest; None = this connection cannot be asked to re-check
+    api_credentials_encrypted: Mapped[str | None] = mapped_column(Text)
+    #: the provider API's base URL (None = the provider's public default)
+    api_base_url: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

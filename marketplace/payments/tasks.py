@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from huey import crontab
+from sqlalchemy import select
 
+from marketplace.core.crypto import vault_for
 from marketplace.core.db import db, utcnow
 from marketplace.core.jobs import huey, with_app
 
-from . import sandbox_bank
+from . import recheck, sandbox_bank
 from .intents import expire_due
 from .matching import match_transaction, pending_ids
-from .models import BankTransaction
+from .models import OPEN_STATUSES, BankTransaction, PaymentIntent
+from .providers.pull import PullError
 
 
 @huey.task(retries=5, retry_delay=2)
@@ -52,8 +56,49 @@ def simulate_transfer(
 @huey.task()
 @with_app
 def recheck_account(account: str) -> int:
-    """A buyer says they paid: match whatever is pending for the payee's account right away."""
+    """Match whatever is pending for the payee's ``account`` right away."""
+    return _match_pending(account)
 
+
+@huey.task(retries=2, retry_delay=15)
+@with_app
+def recheck_intent(public_id: str) -> dict[str, int]:
+    """A buyer says they paid: pull the payee's recent transactions from its notification
+    service, store the missing ones, then match; a retryable failure retries the job."""
+    with db.transaction() as session:
+        intent = session.scalar(select(PaymentIntent).where(PaymentIntent.public_id == public_id))
+        if intent is None or intent.status not in OPEN_STATUSES:
+            return {"new": 0, "failed": 0, "matched": 0}
+        account = intent.payee_account
+        todo = recheck.plans(session, vault_for(current_app.config), intent, utcnow())
+    new_ids: list[int] = []
+    failures: list[PullError] = []
+    for plan in todo:
+        try:
+            transfers = recheck.pull(plan, allow_private=_private_allowed())
+        except PullError as exc:
+            failures.append(exc)
+            with db.transaction() as session:
+                recheck.record_failure(session, plan, public_id, exc)
+            continue
+        with db.transaction() as session:
+            new_ids += recheck.store(session, plan, transfers, utcnow())
+    if new_ids:
+        match_transactions(new_ids)
+    matched = _match_pending(account)
+    retry = next((exc for exc in failures if exc.retryable), None)
+    if retry is not None:
+        raise retry
+    return {"new": len(new_ids), "failed": len(failures), "matched": matched}
+
+
+def _private_allowed() -> bool:
+    """Loopback/private provider URLs: the demo's sandbox APIs, or explicitly allowed."""
+    cfg = current_app.config
+    return bool(cfg.get("DEMO_MODE") or cfg.get("WEBHOOK_ALLOW_PRIVATE_URLS"))
+
+
+def _match_pending(account: str) -> int:
     with db.transaction() as session:
         pending = pending_ids(session)
     done = 0

@@ -7,8 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from marketplace.core.db import db, utcnow
 
-from . import intents, qr_render
-from .models import IntentStatus
+from . import intents, qr_render, recheck
 
 bp = Blueprint("payments", __name__)
 
@@ -52,12 +51,10 @@ def status(public_id: str) -> ResponseReturnValue:
 def claim_paid(public_id: str) -> ResponseReturnValue:
     """The buyer says they have paid: ask for an immediate re-check."""
     intent = intents.by_public_id(db.session, public_id)
-    intents.record_claim(db.session, intent, utcnow())
-    if intent.status in (IntentStatus.REQUIRES_PAYMENT, IntentStatus.PARTIALLY_PAID):
-        from marketplace.payments.tasks import recheck_account
+    if recheck.claim(db.session, intent, utcnow()):
+        from marketplace.payments.tasks import recheck_intent
 
-        account = intent.payee_account
-        db.after_commit(lambda: recheck_account(account))
+        db.after_commit(lambda: recheck_intent(public_id))
     return _back(public_id)
 
 

@@ -28,6 +28,22 @@ class Product(Base):
         CheckConstraint("price_vnd >= 0", name="price_not_negative"),
         CheckConstraint("stock >= 0", name="stock_not_negative"),
         Index("ix_products_status_price", "status", "price_vnd"),
+        # per-producer counts of published products (province facet), index-only
+        Index("ix_products_status_producer", "status", "producer_id"),
+        # search: what a candidate is filtered and ranked on, keyed by (status, id)
+        Index(
+            "ix_products_search_rank",
+            "status",
+            "id",
+            "producer_id",
+            "set_no",
+            "price_vnd",
+            "cert_stars",
+            "cert_valid_until",
+            "search_name",
+        ),
+        # Not declared: the PostgreSQL-only search objects of migration 0001 (the stored
+        # tsvector column ``search_words`` and the GIN indexes on it and on the search texts).
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

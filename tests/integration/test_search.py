@@ -168,14 +168,91 @@ def test_unpublished_products_are_not_found(demo_session):
     assert "Dầu đậu phộng nguyên chất Bảo Tâm" not in names(demo_session)
 
 
-def test_typo_tolerance_on_postgresql_only_when_nothing_matches(demo_session, backend):
-    typo = names(demo_session, q="dau phng")
+def result(session, **args):
+    return search(session, parse_query(args, max_chars=200, per_page=50), TODAY)
+
+
+def test_typos_are_corrected_when_nothing_matches(demo_session):
+    # the same on both backends (was PostgreSQL-only trigram similarity; SQLite found nothing)
+    typo = result(demo_session, q="dau phng")
+    assert typo.fuzzy and typo.corrections == {"phng": ["phong", "phung"]}
+    assert typo.items[0].name == "Dầu đậu phộng nguyên chất Bảo Tâm"
+    # a misspelt word becomes the words it may be, then the normal search and ranking run
+    assert names(demo_session, q="nuoc mamm") == names(demo_session, q="nuoc mam")
+    assert all(n.startswith("Nước mắm") for n in names(demo_session, q="nuoc mamm")[:3])
+    tan_cuong = result(demo_session, q="tan cuogn")
+    assert tan_cuong.corrections == {"cuogn": ["cuong"]}
+    assert [p.name for p in tan_cuong.items] == names(demo_session, q="tan cuong")
+    assert "Chè Đinh Tân Cương Hảo Đạt" in names(demo_session, q="tan cuogn")
+    assert names(demo_session, q="lantanna") == ["Đèn lồng Hội An Dé lantana"]  # 8+ letters
+
+
+def test_typo_correction_is_precise(demo_session):
+    nonsense = result(demo_session, q="xqzv wkjh")
+    assert nonsense.items == [] and not nonsense.fuzzy and nonsense.corrections == {}
+    # a rare pair of words must not flood the page with loosely similar products
+    assert len(names(demo_session, q="quynh nhai")) <= 3
+    assert names(demo_session, q="ngoc lnh") == []  # words under 4 letters are never corrected
+    # exact matches are never "corrected"
+    exact = result(demo_session, q="mat ong")
+    assert [p.name for p in exact.items] == ["Mật ong Phúc Thành", "Mật ong dú Kỳ Tân"]
+    assert not exact.fuzzy and exact.corrections == {}
+    # known words that match nothing together (or with the filters) are left alone
+    assert result(demo_session, q="mat ong", province="48").corrections == {}
+
+
+def test_typo_candidates_come_from_listed_products(demo_session):
+    from producers.models import Product
+
+    product = demo_session.query(Product).filter_by(source_ref="sample:P008").one()
+    before = result(demo_session, q="zuckerwate")  # loads the SQLite vocabulary cache
+    assert before.items == []
+    product.search_text += " zuckerwatte"  # a new word: the vocabulary trigger adds it
+    demo_session.flush()
+    after = result(demo_session, q="zuckerwate")
+    assert after.corrections == {"zuckerwate": ["zuckerwatte"]}
+    assert [p.name for p in after.items] == [product.name]
+    product.status = "hidden"  # still in the vocabulary, but no listed product has it
+    demo_session.flush()
+    assert result(demo_session, q="zuckerwate").corrections == {}
+
+
+def test_sort_by_name_is_byte_order_whatever_the_collation(demo_session, backend):
+    from sqlalchemy import text
+
+    from producers.models import Product
+
     if backend == "postgresql":
-        assert typo[0] == "Dầu đậu phộng nguyên chất Bảo Tâm"
-        query = parse_query({"q": "dau phng"}, max_chars=200, per_page=10)
-        assert search(demo_session, query, TODAY).fuzzy
-        assert names(demo_session, q="nuoc mamm")[0].startswith("Nước mắm")
-        assert "Chè Đinh Tân Cương Hảo Đạt" in names(demo_session, q="tan cuogn")
-    else:
-        assert typo == []
-    assert names(demo_session, q="mat ong") == ["Mật ong Phúc Thành", "Mật ong dú Kỳ Tân"]
+        if not demo_session.scalar(
+            text("SELECT count(*) FROM pg_collation WHERE collname = 'und-x-icu'")
+        ):
+            pytest.skip("no ICU collations on this PostgreSQL")
+        # a collation that ignores spaces, as many glibc locales do
+        demo_session.execute(
+            text("CREATE COLLATION spaces_ignored (provider = icu, locale = 'und-u-ka-shifted')")
+        )
+        demo_session.execute(
+            text("ALTER TABLE products ALTER COLUMN search_name TYPE text COLLATE spaces_ignored")
+        )
+    first, second = demo_session.query(Product).order_by(Product.id).limit(2).all()
+    first.search_name, second.search_name = " 0 b", " 00"  # spaces ignored: " 00" first
+    demo_session.flush()
+    ordered = [p.search_name for p in result(demo_session, sort="name").items]
+    assert ordered[:2] == [" 0 b", " 00"] and ordered == sorted(ordered)
+
+
+def test_communes_with_products_need_an_active_producer(demo_session):
+    from marketplace.catalogue.search import communes_with_products
+    from producers.models import Product
+
+    listed = demo_session.query(Product).filter(Product.status == "published").all()
+    sellers: dict[str, set[int]] = {}
+    for p in listed:
+        sellers.setdefault(p.producer.commune_code, set()).add(p.producer_id)
+    producer = next(p.producer for p in listed if len(sellers[p.producer.commune_code]) == 1)
+    codes = {c.code for c in communes_with_products(demo_session, producer.province_code)}
+    assert producer.commune_code in codes
+    producer.status = "suspended"  # its commune's only seller
+    demo_session.flush()
+    codes = {c.code for c in communes_with_products(demo_session, producer.province_code)}
+    assert producer.commune_code not in codes

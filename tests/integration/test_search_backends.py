@@ -1,4 +1,5 @@
-"""SQLite (FTS5) and PostgreSQL (pg_trgm) give the same ordered results for the same query."""
+"""SQLite (FTS5) and PostgreSQL (tsvector, pg_trgm) give the same ordered results for a query,
+typo corrections included."""
 
 from datetime import date
 
@@ -27,7 +28,16 @@ QUERIES = [
     {"group": "1", "sort": "name"},
     {"min_stars": "4"},
     {"price_min": "50000", "price_max": "300000", "sort": "price_desc"},
+    {"sort": "name"},
     {},
+    # typos: corrected the same way on both
+    {"q": "dau phng"},
+    {"q": "nuoc mamm"},
+    {"q": "tan cuogn", "sort": "stars"},
+    {"q": "lantanna"},
+    {"q": "quynh nhai"},
+    {"q": "mat onng"},
+    {"q": "xqzv wkjh"},
 ]
 
 
@@ -41,17 +51,14 @@ def test_same_ordered_results_on_sqlite_and_postgresql(templates, tmp_path):
         gen = _make_app(backend, "demo", templates, tmp_path / backend)
         app = next(gen)
         with app.app_context():
-            results[backend] = [
-                [
-                    p.name
-                    for p in search(
-                        db.session, parse_query(q, max_chars=200, per_page=100), TODAY
-                    ).items
-                ]
+            found = [
+                search(db.session, parse_query(q, max_chars=200, per_page=100), TODAY)
                 for q in QUERIES
             ]
+            results[backend] = [([p.name for p in r.items], r.corrections) for r in found]
             db.session.remove()
         gen.close()
     for query, lite, pg in zip(QUERIES, results["sqlite"], results["postgresql"], strict=True):
         assert lite == pg, query
-    assert sum(map(len, results["sqlite"])) > 100  # the queries do find things
+    assert sum(len(names) for names, _ in results["sqlite"]) > 100  # the queries find things
+    assert sum(bool(fixed) for _, fixed in results["sqlite"]) == 6  # and correct typos
