@@ -161,3 +161,9 @@ def test_security_headers(client):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "Strict-Transport-Security" not in response.headers  # only behind TLS
     assert "Strict-Transport-Security" in client.get("/", base_url="https://localhost").headers
+
+
+def test_typo_page_says_what_it_searched_for(client):
+    body = _html(client.get("/tim-kiem?q=dau+phng"))
+    assert 'data-testid="corrections"' in body and "phong" in body and "phng" in body
+    assert "Dầu đậu phộng nguyên chất Bảo Tâm" in body
