@@ -38,6 +38,7 @@ from .throughput import _stop, free_port
 CLI = [sys.executable, "-c", "from marketplace.cli import main; main()"]
 ACCOUNT = ("970436", "0011001932418")
 CONNECTIONS = 8
+WORKER_THREADS = os.environ.get("OCOP_BENCH_WORKER_THREADS", "2")  # `ocop worker` default
 TARGET_QR_RATIO = 0.9
 TARGET_TX_PER_S = 300
 
@@ -173,7 +174,7 @@ def measure_webhooks(
         base = f"http://127.0.0.1:{port}"
         log = results_dir / "payments-servers.log"
         server = _start([*CLI, "serve", "--port", str(port), "--no-embedded-worker"], env, log)
-        worker = _start([*CLI, "worker", "--workers", "4", "--no-periodic"], env, log)
+        worker = _start([*CLI, "worker", "--workers", WORKER_THREADS, "--no-periodic"], env, log)
         db_path = workdir / "ocop.sqlite3"
         try:
             _wait_ready(base, time.time() + 60)

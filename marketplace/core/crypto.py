@@ -8,6 +8,7 @@ without explicit keys.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -45,5 +46,10 @@ class Vault:
 
 
 def vault_for(config: dict) -> Vault:  # type: ignore[type-arg]
-    """The vault configured for an app."""
-    return Vault(config.get("ENCRYPTION_KEYS"), config["SECRET_KEY"])
+    """The vault configured for an app (built once per key set: webhooks use it per request)."""
+    return _vault(config.get("ENCRYPTION_KEYS"), config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=8)
+def _vault(keys: str | None, secret_key: str) -> Vault:
+    return Vault(keys, secret_key)

@@ -15,26 +15,43 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from .models import BankTransaction, MatchStatus, NotificationConnection
 from .providers.base import BankTransfer
 
+_COLUMNS = (
+    "provider",
+    "provider_transaction_id",
+    "connection_id",
+    "account_number",
+    "amount_vnd",
+    "memo",
+    "occurred_at",
+    "bank_reference",
+    "provider_link",
+    "raw_payload",
+    "received_at",
+    "match_status",
+    "match_note",
+    "processed_at",
+)
+
 
 @functools.cache
-def _insert_statement(dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once: values are bound parameters,
-    so the compiled SQL is reused on every delivery."""
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
-    return (
-        insert(BankTransaction.__table__)
-        .on_conflict_do_nothing(
-            index_elements=["provider", "account_number", "provider_transaction_id"]
-        )
-        .returning(BankTransaction.__table__.c.id)
+def _insert_statement() -> Any:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id as one textual statement with typed binds:
+    SQLAlchemy cannot cache the compiled form of a dialect ON CONFLICT insert, and compiling
+    it was a fifth of a webhook's cost. Same SQL on SQLite (3.35+) and PostgreSQL."""
+    table = BankTransaction.__table__
+    sql = (
+        f"INSERT INTO bank_transactions ({', '.join(_COLUMNS)}) "  # noqa: S608 (fixed names)
+        f"VALUES ({', '.join(':' + c for c in _COLUMNS)}) "
+        "ON CONFLICT (provider, account_number, provider_transaction_id) DO NOTHING "
+        "RETURNING id"
     )
+    return text(sql).bindparams(*(bindparam(c, type_=table.c[c].type) for c in _COLUMNS))
 
 
 def record(
@@ -76,9 +93,7 @@ def record(
             "match_note": "tài khoản không thuộc kết nối này" if ignored else "",
             "processed_at": now if ignored else None,
         }
-        new_id = session.execute(
-            _insert_statement(session.get_bind().dialect.name), values
-        ).scalar()
+        new_id = session.execute(_insert_statement(), values).scalar()
         if new_id is not None and not ignored:
             created.append(new_id)
     return created
