@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from marketplace.catalogue import facets
 from marketplace.catalogue import search as search_service
 from marketplace.catalogue import services as catalogue
 from marketplace.core.clock import today
@@ -89,7 +90,7 @@ def list_communes(code: str) -> ResponseReturnValue:
     if db.session.get(Province, code) is None:
         raise NotFound("Không có tỉnh/thành phố với mã này.", param="code")
     if request.args.get("with_products") == "1":
-        communes = search_service.communes_with_products(db.session, code)
+        communes = facets.communes_with_products(db.session, code)
     else:
         communes = list(
             db.session.scalars(

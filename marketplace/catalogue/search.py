@@ -28,15 +28,12 @@ from marketplace.core.errors import ValidationError
 from marketplace.core.money import parse_vnd
 from marketplace.core.text import has_control_chars, tokens
 from producers.models import (
-    Commune,
-    OcopGroup,
     OcopSet,
     Producer,
     ProducerKind,
     ProducerStatus,
     Product,
     ProductStatus,
-    Province,
 )
 
 from . import fuzzy
@@ -212,7 +209,7 @@ def words_vector() -> Any:
     return literal_column("products.search_words", TSVECTOR)
 
 
-def _listed() -> tuple[Any, Any]:
+def listed() -> tuple[Any, Any]:
     """What the storefront shows: published products of active producers."""
     return Product.status == ProductStatus.PUBLISHED, Producer.status == ProducerStatus.ACTIVE
 
@@ -222,7 +219,7 @@ def _having(session: Session, terms: Terms, prefix: bool = True) -> Select[Any]:
     return (
         select(Product.id)
         .join(Product.producer)
-        .where(*_listed(), _text_match(session, terms, prefix))
+        .where(*listed(), _text_match(session, terms, prefix))
     )
 
 
@@ -256,7 +253,7 @@ def _corrections(session: Session, words: list[str]) -> dict[str, list[str]]:
 
 
 def _base(query: SearchQuery, today: date) -> Select[Any]:
-    stmt = select(Product).join(Product.producer).where(*_listed())
+    stmt = select(Product).join(Product.producer).where(*listed())
     if query.province:
         stmt = stmt.where(Producer.province_code == query.province)
     if query.commune:
@@ -402,46 +399,3 @@ def search_after(
         select(ranked.c.pid).where(ranked.c.pos > position).order_by(ranked.c.pos).limit(limit + 1)
     ).all()
     return _load(session, list(ids[:limit])), len(ids) > limit
-
-
-def provinces_with_products(session: Session) -> list[tuple[Province, int]]:
-    """Provinces that have published products, with counts, most first."""
-    # count per producer first: an index-only scan of ix_products_status_producer
-    per_producer = (
-        select(Product.producer_id, func.count().label("n"))
-        .where(Product.status == ProductStatus.PUBLISHED)
-        .group_by(Product.producer_id)
-        .subquery()
-    )
-    count = func.sum(per_producer.c.n)
-    rows = session.execute(
-        select(Province, count)
-        .join(Producer, Producer.province_code == Province.code)
-        .join(per_producer, per_producer.c.producer_id == Producer.id)
-        .where(Producer.status == ProducerStatus.ACTIVE)
-        .group_by(Province.code)
-        .order_by(count.desc(), Province.code)
-    ).all()
-    return [(p, int(n)) for p, n in rows]
-
-
-def communes_with_products(session: Session, province_code: str) -> list[Commune]:
-    """Communes of a province that have published products."""
-    return list(
-        session.scalars(
-            select(Commune)
-            .where(
-                Commune.code.in_(
-                    select(Producer.commune_code)
-                    .join(Product, Product.producer_id == Producer.id)
-                    .where(Producer.province_code == province_code, *_listed())
-                )
-            )
-            .order_by(Commune.name_ascii)
-        )
-    )
-
-
-def groups(session: Session) -> list[OcopGroup]:
-    """The six OCOP groups in order."""
-    return list(session.scalars(select(OcopGroup).order_by(OcopGroup.code)))

@@ -13,8 +13,8 @@ from marketplace.core.clock import today
 from marketplace.core.db import db
 from producers.models import Product, ProductImage
 
+from . import facets, services
 from . import search as search_service
-from . import services
 from .labels import KIND_LABELS
 
 
@@ -50,9 +50,9 @@ def home() -> ResponseReturnValue:
     session = db.session
     return render_template(
         "catalogue/home.html",
-        groups=search_service.groups(session),
+        groups=facets.groups(session),
         featured=services.featured(session, day),
-        provinces=search_service.provinces_with_products(session),
+        provinces=facets.provinces_with_products(session),
         **_common(),
     )
 
@@ -65,16 +65,14 @@ def search_page() -> ResponseReturnValue:
         per_page=current_app.config["PAGE_SIZE"],
     )
     result = search_service.search(session, query, today())
-    communes = (
-        search_service.communes_with_products(session, query.province) if query.province else []
-    )
+    communes = facets.communes_with_products(session, query.province) if query.province else []
     args = {k: v for k, v in request.args.items() if k not in ("page", "lang") and v}
     return render_template(
         "catalogue/search.html",
         query=query,
         result=result,
-        groups=search_service.groups(session),
-        provinces=search_service.provinces_with_products(session),
+        groups=facets.groups(session),
+        provinces=facets.provinces_with_products(session),
         communes=communes,
         page_args=args,
         sorts=search_service.SORTS,

@@ -242,7 +242,7 @@ def test_sort_by_name_is_byte_order_whatever_the_collation(demo_session, backend
 
 
 def test_communes_with_products_need_an_active_producer(demo_session):
-    from marketplace.catalogue.search import communes_with_products
+    from marketplace.catalogue.facets import communes_with_products
     from producers.models import Product
 
     listed = demo_session.query(Product).filter(Product.status == "published").all()
