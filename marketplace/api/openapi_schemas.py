@@ -10,8 +10,6 @@ def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-_ref = ref
-
 NULLABLE_STR = {"type": ["string", "null"]}
 
 SCHEMAS: dict[str, Any] = {
@@ -109,16 +107,16 @@ SCHEMAS: dict[str, Any] = {
                 "type": ["integer", "null"],
                 "description": "From the newest valid certificate; null when none is valid",
             },
-            "certificate": _ref("CertificateSummary"),
+            "certificate": ref("CertificateSummary"),
             "ocop_set": {"type": "object"},
-            "producer": _ref("ProducerSummary"),
-            "province": _ref("Place"),
-            "commune": _ref("Place"),
+            "producer": ref("ProducerSummary"),
+            "province": ref("Place"),
+            "commune": ref("Place"),
             "url": {"type": "string", "format": "uri"},
             "image": {"type": ["string", "null"], "format": "uri"},
             "description": {"type": "string"},
             "images": {"type": "array", "items": {"type": "object"}},
-            "certificates": {"type": "array", "items": _ref("CertificateSummary")},
+            "certificates": {"type": "array", "items": ref("CertificateSummary")},
         },
     },
     "PaymentIntent": {
@@ -187,10 +185,10 @@ SCHEMAS: dict[str, Any] = {
             "street": {"type": "string"},
             "address": {"type": "string"},
             "description": {"type": "string"},
-            "province": _ref("Place"),
-            "commune": _ref("Place"),
+            "province": ref("Place"),
+            "commune": ref("Place"),
             "url": {"type": "string", "format": "uri"},
-            "products": {"type": "array", "items": _ref("Product")},
+            "products": {"type": "array", "items": ref("Product")},
         },
     },
 }
