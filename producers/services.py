@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from marketplace.core.errors import NotFound, ValidationError
+from marketplace.core.errors import ValidationError
 from marketplace.core.money import MAX_VND
 from marketplace.core.text import clean_block, clean_line, search_text, slugify
 
@@ -272,31 +272,3 @@ def refresh_expired_certificates(session: Session, today: date) -> int:
     changed = sum(refresh_certificate_cache(p, today) for p in lapsed)
     session.flush()
     return changed
-
-
-def get_published_product(session: Session, product_id: int) -> Product:
-    """A product buyers may see, or NotFound."""
-    product = session.get(Product, product_id)
-    if product is None or product.status != ProductStatus.PUBLISHED:
-        raise NotFound("Không tìm thấy sản phẩm.", param="id")
-    return product
-
-
-def count_published(session: Session) -> int:
-    """How many products are on the storefront."""
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(Product)
-            .where(Product.status == ProductStatus.PUBLISHED)
-        )
-        or 0
-    )
-
-
-def set_product_status(session: Session, product: Product, status: str) -> None:
-    """Publish, hide or return a product to draft."""
-    if status not in {s.value for s in ProductStatus}:
-        raise ValidationError("Trạng thái không hợp lệ.", param="status")
-    product.status = status
-    session.flush()

@@ -10,7 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketplace.core.errors import AppError, ValidationError
@@ -145,8 +145,3 @@ def audit(
             detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
         )
     )
-
-
-def count_users(session: Session) -> int:
-    """How many users exist."""
-    return session.scalar(select(func.count()).select_from(User)) or 0

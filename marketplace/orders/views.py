@@ -119,4 +119,9 @@ def receipt(token: str, number: str) -> ResponseReturnValue:
                 "Content-Disposition": f'inline; filename="bien-nhan-{order.number}.pdf"',
             },
         )
-    return render_template("orders/receipt.html", order=order, intent=intent)
+    return render_template(
+        "orders/receipt.html",
+        order=order,
+        intent=intent,
+        references=receipts.bank_references(db.session, intent),
+    )
