@@ -66,6 +66,31 @@ def description_for_link(memo: str, *, linked_account: bool = False) -> str:
     return memo.strip()[:limit]
 
 
+def bank_transfer(
+    item: dict[str, Any],
+    *,
+    link_id: str | None,
+    order_code_from: dict[str, Any],
+    raw: dict[str, Any],
+) -> BankTransfer:
+    """One payOS transaction as a BankTransfer: the webhook and the API pull share it, so a
+    transfer seen both ways gets the same identity and is stored once."""
+    reference = fields.text(item, "reference", allow_empty=False)
+    return BankTransfer(
+        provider="payos",
+        # a bank reference is unique only within its bank; the link id makes it payOS-wide
+        provider_transaction_id=f"{link_id}:{reference}" if link_id else reference,
+        account_number=fields.text(item, "accountNumber", allow_empty=False),
+        amount=fields.amount(item, "amount"),
+        memo=fields.text(item, "description"),
+        occurred_at=fields.local_datetime(item, "transactionDateTime"),
+        bank_reference=reference,
+        provider_link=str(fields.whole_number(order_code_from, "orderCode")),
+        direction="in",
+        raw=raw,
+    )
+
+
 class PayosProvider:
     """payOS payment-link webhooks; ``provider_link`` is the link's ``orderCode``."""
 
@@ -97,19 +122,5 @@ class PayosProvider:
         data = fields.obj(envelope, "data")
         if data.get("code", SUCCESS) != SUCCESS:
             return []
-        reference = fields.text(data, "reference", allow_empty=False)
-        # a bank reference is unique only within its bank; the link id makes it payOS-wide
         link_id = fields.optional_text(data, "paymentLinkId")
-        transfer = BankTransfer(
-            provider=self.code,
-            provider_transaction_id=f"{link_id}:{reference}" if link_id else reference,
-            account_number=fields.text(data, "accountNumber", allow_empty=False),
-            amount=fields.amount(data, "amount"),
-            memo=fields.text(data, "description"),
-            occurred_at=fields.local_datetime(data, "transactionDateTime"),
-            bank_reference=reference,
-            provider_link=str(fields.whole_number(data, "orderCode")),
-            direction="in",
-            raw=data,
-        )
-        return [transfer]
+        return [bank_transfer(data, link_id=link_id, order_code_from=data, raw=data)]

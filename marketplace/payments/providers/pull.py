@@ -25,7 +25,7 @@ from typing import Any
 
 import requests
 
-from . import fields
+from . import fields, payos
 from .base import VIETNAM_TZ, BankTransfer, PayloadError, matches_any, usable_secrets
 from .payos import SUCCESS, payos_signature
 
@@ -241,18 +241,6 @@ def _casso_transfer(item: dict[str, Any]) -> BankTransfer:
 
 def _payos_transfer(item: dict[str, Any]) -> BankTransfer:
     link = item.pop("_link")
-    reference = fields.text(item, "reference", allow_empty=False)
     link_id = fields.optional_text(link, "id")
     raw = {**item, "orderCode": link.get("orderCode"), "paymentLinkId": link_id}
-    return BankTransfer(
-        provider="payos",
-        provider_transaction_id=f"{link_id}:{reference}" if link_id else reference,
-        account_number=fields.text(item, "accountNumber", allow_empty=False),
-        amount=fields.amount(item, "amount"),
-        memo=fields.text(item, "description"),
-        occurred_at=fields.local_datetime(item, "transactionDateTime"),
-        bank_reference=reference,
-        provider_link=str(fields.whole_number(link, "orderCode")),
-        direction="in",
-        raw=raw,
-    )
+    return payos.bank_transfer(item, link_id=link_id, order_code_from=link, raw=raw)
