@@ -108,14 +108,10 @@ def _register_template_helpers(app: Flask) -> None:
 
 
 def bank_name(bin_code: str) -> str:
-    """A bank's short name for a BIN (the transfer-capable one when several share it)."""
-    from sqlalchemy import select
+    """A bank's short name for a BIN (the cached list VietQR parsing uses; no query)."""
+    from marketplace.payments.vietqr import banks
 
-    from producers.models import Bank
-
-    banks = db.session.scalars(select(Bank).where(Bank.bin == bin_code)).all()
-    banks = sorted(banks, key=lambda b: b.vietqr_status != "transfer+receive")
-    return banks[0].short_name if banks else bin_code
+    return banks().get(bin_code) or bin_code
 
 
 def cart_count() -> int:

@@ -10,11 +10,7 @@ from sqlalchemy.orm import Session
 from marketplace.core.errors import NotFound
 from producers.models import Producer, ProducerStatus, Product, ProductStatus
 
-from .search import stars_expr
-
-
-def _published() -> list:
-    return [Product.status == ProductStatus.PUBLISHED, Producer.status == ProducerStatus.ACTIVE]
+from .search import listed, stars_expr
 
 
 def featured(session: Session, today: date, limit: int = 8) -> list[Product]:
@@ -24,7 +20,7 @@ def featured(session: Session, today: date, limit: int = 8) -> list[Product]:
         session.scalars(
             select(Product)
             .join(Product.producer)
-            .where(*_published(), stars >= 4)
+            .where(*listed(), stars >= 4)
             .order_by(stars.desc(), Product.id)
             .limit(limit)
         ).unique()
@@ -59,7 +55,7 @@ def related(session: Session, product: Product, today: date, limit: int = 4) -> 
             select(Product)
             .join(Product.producer)
             .where(
-                *_published(),
+                *listed(),
                 Product.id != product.id,
                 (Product.set_no == product.set_no) | (Product.producer_id == product.producer_id),
             )
