@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +9,7 @@ from sqlalchemy.orm import Session
 from marketplace.core.clock import VIETNAM
 from marketplace.core.errors import NotFound
 from marketplace.core.money import format_vnd
+from marketplace.core.pdf import A5_MM, pdf_bytes
 from marketplace.payments.models import IntentStatus, PaymentApplication, PaymentIntent
 from producers.refdata import data_file
 
@@ -83,9 +82,7 @@ def receipt_pdf(order: Order, intent: PaymentIntent) -> bytes:
         for chunk in _wrap(line, 60):
             draw.text((80, y), chunk, font=body, fill="black")
             y += 44
-    buf = io.BytesIO()
-    page.save(buf, "PDF", resolution=150.0)
-    return buf.getvalue()
+    return pdf_bytes(page, A5_MM, [[(0, 0, *A5_MM)]], f"Xác nhận thanh toán {order.number}")
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -4,17 +4,13 @@ Pure functions over plain dataclasses (no Flask, no database), drawn with Pillow
 the one shipped font (DejaVu Sans Bold; sizes and greys make the hierarchy). Sizes are in
 millimetres and every pixel box is derived from them.
 
-PDFs are written here rather than by Pillow, whose PDF plugin stores RGB pages as JPEG: lossy
-around QR modules, and 2.8 MB for one A4 sheet of labels. Here every image is a lossless
-Flate-compressed XObject, a label sheet embeds its label once and places it in each cell at
-exact millimetre positions (96 labels come to a few tens of kB), the MediaBox is the exact
-paper size in points, and there are no timestamps, so equal input gives equal bytes.
+PDFs come from ``core/pdf.py`` (lossless, exact paper sizes): a label sheet embeds its label
+once and places it in each cell, so 96 labels come to a few tens of kB.
 """
 
 from __future__ import annotations
 
 import io
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -23,15 +19,12 @@ from importlib import resources
 from PIL import Image, ImageDraw, ImageFont
 
 from marketplace.core.money import format_vnd
+from marketplace.core.pdf import A4_MM, A6_MM, MM_PER_INCH, Placement, pdf_bytes, points  # noqa: F401
 from marketplace.core.text import clean_line
 
 from . import qr_render, vietqr
 
 DPI = 300
-MM_PER_INCH = 25.4
-POINTS_PER_INCH = 72
-A6_MM = (105.0, 148.0)
-A4_MM = (210.0, 297.0)
 LABEL_MM = (70.0, 37.0)
 MAX_LABELS = 96
 POSTER_HEADING = "Quét mã để chuyển khoản"
@@ -106,11 +99,6 @@ A4_LABELS = SheetLayout()
 def px(mm: float) -> int:
     """Millimetres as whole pixels at 300 dpi."""
     return round(mm * DPI / MM_PER_INCH)
-
-
-def points(mm: float) -> float:
-    """Millimetres as PDF points (1/72 inch)."""
-    return mm * POINTS_PER_INCH / MM_PER_INCH
 
 
 @cache
@@ -212,74 +200,12 @@ def qr_image(payload: str, max_side: int) -> tuple[Image.Image, int]:
 
 # --- output ---------------------------------------------------------------------------------
 
-Placement = tuple[float, float, float, float]  # x, y from the top-left, width, height in mm
-
 
 def png_bytes(image: Image.Image) -> bytes:
     """PNG bytes that tell printing software the image is 300 dpi."""
     out = io.BytesIO()
     image.save(out, format="PNG", dpi=(DPI, DPI))
     return out.getvalue()
-
-
-def _num(value: float) -> bytes:
-    return (f"{value:.4f}".rstrip("0").rstrip(".") or "0").encode()
-
-
-def _text_string(text: str) -> bytes:
-    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
-
-
-def pdf_bytes(
-    image: Image.Image,
-    page_mm: tuple[float, float],
-    pages: Sequence[Sequence[Placement]],
-    title: str,
-) -> bytes:
-    """A PDF of ``page_mm`` pages that each draw one RGB image at the given placements."""
-    width, height = points(page_mm[0]), points(page_mm[1])
-    rgb = image.convert("RGB")
-    objects: list[bytes] = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"",  # the page tree, once the page numbers are known
-        b"<< /Title " + _text_string(title) + b" >>",
-        _stream(
-            b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
-            b"/BitsPerComponent 8 /Filter /FlateDecode" % rgb.size,
-            zlib.compress(rgb.tobytes()),
-        ),
-    ]
-    kids = []
-    for placements in pages:
-        content = b"".join(
-            b"q %s 0 0 %s %s %s cm /Im0 Do Q\n"
-            % (_num(points(w)), _num(points(h)), _num(points(x)), _num(height - points(y + h)))
-            for x, y, w, h in placements
-        )
-        objects.append(_stream(b"", content))
-        kids.append(b"%d 0 R" % (len(objects) + 1))
-        objects.append(
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %s %s] "
-            b"/Resources << /XObject << /Im0 4 0 R >> >> /Contents %d 0 R >>"
-            % (_num(width), _num(height), len(objects))
-        )
-    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 3 0 R >>\n" % (len(objects) + 1)
-    out += b"startxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
-
-
-def _stream(entries: bytes, data: bytes) -> bytes:
-    head = b"<< " + (entries + b" " if entries else b"") + b"/Length %d >>" % len(data)
-    return head + b"\nstream\n" + data + b"\nendstream"
 
 
 # --- stall poster ---------------------------------------------------------------------------
