@@ -5,7 +5,7 @@ from marketplace.payments.outbound_tasks import deliver_webhook, webhooks_sweep
 from marketplace.payments.tasks import (
     match_transactions,
     payments_sweep,
-    recheck_account,
+    recheck_intent,
     simulate_transfer,
 )
 
@@ -13,7 +13,7 @@ __all__ = [
     "deliver_webhook",
     "match_transactions",
     "payments_sweep",
-    "recheck_account",
+    "recheck_intent",
     "refresh_certificates",
     "simulate_transfer",
     "webhooks_sweep",

@@ -53,13 +53,6 @@ def simulate_transfer(
     return sandbox_bank.send_transfer(public_id, base_url, amount=amount, seed=seed)
 
 
-@huey.task()
-@with_app
-def recheck_account(account: str) -> int:
-    """Match whatever is pending for the payee's ``account`` right away."""
-    return _match_pending(account)
-
-
 @huey.task(retries=2, retry_delay=15)
 @with_app
 def recheck_intent(public_id: str) -> dict[str, int]:
