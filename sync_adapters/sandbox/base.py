@@ -1,0 +1,272 @@
+"""What every sandbox marketplace shares: a thread-safe store, a token bucket, chaos knobs,
+and a loopback server.
+
+A sandbox is a small Flask app of its own (never our application) that answers like the real
+marketplace: its paths, its signature checks, its token lifetimes, its error shapes. Each
+channel module subclasses ``ChannelSandbox`` and implements ``routes``, ``rate_limited`` and
+``server_error`` in that channel's own format. Knobs inject latency, 5xx, timeouts and a rate
+limit so tests and benchmarks can make the marketplace misbehave on purpose.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from flask import Flask, Response, request
+from werkzeug.serving import BaseWSGIServer, make_server
+
+
+@dataclass
+class Knobs:
+    """How badly the sandbox behaves (all off by default)."""
+
+    latency_s: float = 0.0  # added to every call
+    error_rate: float = 0.0  # fraction of calls answered with the channel's 5xx
+    timeout_rate: float = 0.0  # fraction of calls that hang for ``hang_s`` (client times out)
+    hang_s: float = 3.0
+    rate_limit: float | None = None  # calls per second per app key; None: unlimited
+    burst: float = 1.0  # bucket size in calls (>= 1)
+    access_ttl_s: int = 4 * 3600  # lifetime of issued access tokens
+    refresh_ttl_s: int = 30 * 86400
+    seed: int | None = None
+
+
+class TokenBucket:
+    """Classic token bucket; ``take`` returns 0 when allowed, else seconds to wait."""
+
+    def __init__(self, rate: float, burst: float):
+        self.rate = rate
+        self.capacity = max(burst, 1.0)
+        self.tokens = self.capacity
+        self.stamp = time.monotonic()
+        self.lock = threading.Lock()
+
+    def take(self) -> float:
+        with self.lock:
+            now = time.monotonic()
+            self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+            self.stamp = now
+            if self.tokens >= 1.0:
+                self.tokens -= 1.0
+                return 0.0
+            return (1.0 - self.tokens) / self.rate
+
+
+@dataclass
+class Stats:
+    """What the sandbox saw: calls per endpoint, and how many it refused for each reason."""
+
+    calls: dict[str, int] = field(default_factory=dict)
+    rate_limited: int = 0
+    injected_errors: int = 0
+    injected_timeouts: int = 0
+    rejected_signatures: int = 0
+    expired_tokens: int = 0
+
+    def count(self, endpoint: str) -> None:
+        self.calls[endpoint] = self.calls.get(endpoint, 0) + 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+
+class ChannelSandbox:
+    """Base of one marketplace's simulator. Subclasses add routes and error shapes."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    #: Path prefixes the chaos knobs never touch (the seller-facing authorisation page).
+    chaos_exempt: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(
+        self,
+        knobs: Knobs | None = None,
+        *,
+        apps: dict[str, str] | None = None,
+        state_dir: Path | None = None,
+    ):
+        self.knobs = knobs or Knobs()
+        self.apps = dict(apps or {})  # app key / partner id -> secret it signs with
+        self.state_dir = state_dir  # set: state survives restarts (demo mode)
+        self.stats = Stats()
+        self.lock = threading.RLock()
+        self.rng = random.Random(self.knobs.seed)
+        self.buckets: dict[str, TokenBucket] = {}
+        self.items: dict[str, dict[str, Any]] = {}  # external id -> item (channel's own shape)
+        self.tokens: dict[str, dict[str, Any]] = {}  # access token -> {shop, expires_at}
+        self.refresh_tokens: dict[str, dict[str, Any]] = {}  # refresh token -> {shop, expires_at}
+        self.codes: dict[str, str] = {}  # authorisation code -> shop id
+        self.clock = time.time  # replaceable in tests
+        self._images: dict[str, bytes] = {}
+        self._load()
+
+    # --- for subclasses ------------------------------------------------------------------
+    def routes(self, app: Flask) -> None:
+        """Register the channel's endpoints."""
+        raise NotImplementedError
+
+    def rate_limited(self, retry_after: float) -> Response:
+        """The channel's own "too many requests" answer."""
+        raise NotImplementedError
+
+    def server_error(self) -> Response:
+        """The channel's own 5xx answer."""
+        raise NotImplementedError
+
+    def rate_key(self) -> str:
+        """Whose bucket a request draws from (the app key by default)."""
+        return "app"
+
+    def public_view(self, item: dict[str, Any]) -> dict[str, Any]:
+        """The buyer's view of one stored item: name, price_vnd, stock, status, image_ids."""
+        raise NotImplementedError
+
+    def item_url(self, base_url: str, external_id: str) -> str:
+        """The buyer-facing page of an item on this sandbox."""
+        return f"{base_url.rstrip('/')}/_sandbox/items/{external_id}"
+
+    # --- images ----------------------------------------------------------------------------
+    def put_image(self, data: bytes) -> str:
+        """Store uploaded image bytes; returns the new image id."""
+        image_id = secrets.token_hex(10)
+        with self.lock:
+            self._images[image_id] = data
+        if self.state_dir is not None:
+            (self.state_dir / "images").mkdir(parents=True, exist_ok=True)
+            (self.state_dir / "images" / f"{image_id}.jpg").write_bytes(data)
+        return image_id
+
+    def get_image(self, image_id: str) -> bytes | None:
+        with self.lock:
+            data = self._images.get(image_id)
+        if data is None and self.state_dir is not None:
+            path = self.state_dir / "images" / f"{image_id}.jpg"
+            if path.is_file():
+                return path.read_bytes()
+        return data
+
+    # --- tokens ----------------------------------------------------------------------------
+    def issue_tokens(self, shop_id: str) -> tuple[str, str]:
+        """New access + refresh token for a shop (the old refresh token stays as the caller
+        decides: Shopee's is single-use, so its sandbox deletes it first)."""
+        now = self.clock()
+        access = secrets.token_hex(16)
+        refresh = secrets.token_hex(16)
+        with self.lock:
+            self.tokens[access] = {"shop": shop_id, "expires_at": now + self.knobs.access_ttl_s}
+            self.refresh_tokens[refresh] = {
+                "shop": shop_id,
+                "expires_at": now + self.knobs.refresh_ttl_s,
+            }
+        return access, refresh
+
+    def shop_for_token(self, access_token: str) -> str | None:
+        """The shop an unexpired access token belongs to, else None (counted)."""
+        with self.lock:
+            entry = self.tokens.get(access_token)
+        if entry is None or entry["expires_at"] <= self.clock():
+            self.stats.expired_tokens += 1
+            return None
+        return str(entry["shop"])
+
+    def expire_all_tokens(self) -> None:
+        """Make every issued access token expired now (token expiry mid-batch)."""
+        with self.lock:
+            for entry in self.tokens.values():
+                entry["expires_at"] = 0
+
+    def grant_code(self, shop_id: str) -> str:
+        """An authorisation code the OAuth callback will carry."""
+        code = secrets.token_hex(8)
+        with self.lock:
+            self.codes[code] = shop_id
+        return code
+
+    # --- the server ------------------------------------------------------------------------
+    def create_app(self) -> Flask:
+        app = Flask(f"sandbox-{self.code}")
+        app.config["JSON_SORT_KEYS"] = False
+        app.before_request(self._chaos)
+        self.routes(app)
+        return app
+
+    def _chaos(self) -> Response | None:
+        knobs = self.knobs
+        if (
+            request.path.startswith("/_sandbox")
+            or request.method == "GET"
+            and "authorize" in request.path
+        ):
+            return None
+        self.stats.count(request.path)
+        if knobs.latency_s:
+            time.sleep(knobs.latency_s)
+        if knobs.rate_limit:
+            key = self.rate_key()
+            with self.lock:
+                bucket = self.buckets.get(key)
+                if bucket is None:
+                    bucket = self.buckets[key] = TokenBucket(knobs.rate_limit, knobs.burst)
+            wait = bucket.take()
+            if wait > 0:
+                self.stats.rate_limited += 1
+                return self.rate_limited(wait)
+        with self.lock:
+            roll = self.rng.random()
+        if roll < knobs.timeout_rate:
+            self.stats.injected_timeouts += 1
+            time.sleep(knobs.hang_s)
+            return self.server_error()
+        if roll < knobs.timeout_rate + knobs.error_rate:
+            self.stats.injected_errors += 1
+            return self.server_error()
+        return None
+
+    def live_items(self) -> list[dict[str, Any]]:
+        """Snapshot of the stored items."""
+        with self.lock:
+            return [dict(item) for item in self.items.values()]
+
+
+class Running:
+    """A sandbox served on a loopback port in a thread."""
+
+    def __init__(self, sandbox: ChannelSandbox, server: BaseWSGIServer, thread: threading.Thread):
+        self.sandbox = sandbox
+        self.server = server
+        self.thread = thread
+        self.url = f"http://127.0.0.1:{server.server_port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def start(sandbox: ChannelSandbox, port: int = 0, host: str = "127.0.0.1") -> Running:
+    """Serve ``sandbox`` on ``host:port`` (0: a free port) in a daemon thread."""
+    server = make_server(host, port, sandbox.create_app(), threaded=True)
+    thread = threading.Thread(
+        target=server.serve_forever, daemon=True, name=f"sandbox-{sandbox.code}"
+    )
+    thread.start()
+    return Running(sandbox, server, thread)
+
+
+@contextmanager
+def serve(sandbox: ChannelSandbox) -> Iterator[str]:
+    """Run ``sandbox`` on a free loopback port for the ``with`` block; yields its base URL."""
+    running = start(sandbox)
+    try:
+        yield running.url
+    finally:
+        running.stop()
