@@ -66,6 +66,8 @@ def create_app(
     from marketplace.api import blueprint as api_bp
     from marketplace.catalogue import blueprint as catalogue_bp
     from marketplace.dashboard import blueprint as dashboard_bp
+    from marketplace.listings import blueprint as listings_bp
+    from marketplace.listings import init_app as listings_init
     from marketplace.orders import blueprint as orders_bp
     from marketplace.payments import printables_views, webhooks
     from marketplace.payments import views as payments_views
@@ -73,6 +75,8 @@ def create_app(
     app.register_blueprint(catalogue_bp.bp)
     app.register_blueprint(accounts_views.bp)
     app.register_blueprint(dashboard_bp.bp)
+    app.register_blueprint(listings_bp.bp)
+    listings_init(app)
     app.register_blueprint(orders_bp.bp)
     app.register_blueprint(payments_views.bp)
     app.register_blueprint(printables_views.bp)

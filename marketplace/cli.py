@@ -273,9 +273,13 @@ def user_create(email: str, name: str, role: str, producer_id: int | None, passw
 
 
 def _register_area_commands() -> None:
+    from marketplace.listings.cli import channel_group, sandboxes_cmd, sync_group
     from marketplace.payments.qr_cli import qr
 
     main.add_command(qr)
+    main.add_command(sync_group)
+    main.add_command(channel_group)
+    main.add_command(sandboxes_cmd)
 
 
 _register_area_commands()

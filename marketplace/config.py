@@ -7,6 +7,7 @@ then the overrides a test or script passes to ``create_app``.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -75,6 +76,14 @@ class Defaults:
     PLATFORM_BANK_NAME = "CONG TY CHO OCOP DEMO"
     #: outbound webhooks to private/loopback addresses are refused (SSRF) unless this is set
     WEBHOOK_ALLOW_PRIVATE_URLS = False
+    #: listing sync: first retry after ~this many seconds, doubling, at most LISTING_MAX_ATTEMPTS
+    LISTING_RETRY_BASE_S = 5.0
+    LISTING_MAX_ATTEMPTS = 8
+    LISTING_HTTP_TIMEOUT_S = 10.0
+    #: demo mode: the sandbox marketplaces listen on 127.0.0.1 from this port up (one each)
+    SANDBOX_PORT = 8701
+    #: live marketplace apps: {"shopee": {"base_url", "app_key", "app_secret"}, …} (JSON in env)
+    CHANNEL_APPS: dict[str, dict[str, str]] | None = None
 
 
 _ENV_KEYS: dict[str, str] = {
@@ -94,9 +103,15 @@ _ENV_KEYS: dict[str, str] = {
     "OCOP_PLATFORM_BANK_BIN": "PLATFORM_BANK_BIN",
     "OCOP_PLATFORM_BANK_ACCOUNT": "PLATFORM_BANK_ACCOUNT",
     "OCOP_PLATFORM_BANK_NAME": "PLATFORM_BANK_NAME",
+    "OCOP_LISTING_RETRY_BASE_S": "LISTING_RETRY_BASE_S",
+    "OCOP_LISTING_MAX_ATTEMPTS": "LISTING_MAX_ATTEMPTS",
+    "OCOP_LISTING_HTTP_TIMEOUT_S": "LISTING_HTTP_TIMEOUT_S",
+    "OCOP_SANDBOX_PORT": "SANDBOX_PORT",
+    "OCOP_CHANNEL_APPS": "CHANNEL_APPS",
 }
 _BOOL_KEYS = {"RATELIMIT_ENABLED", "DATABASE_ECHO", "DEMO_MODE", "WEBHOOK_ALLOW_PRIVATE_URLS"}
-_INT_KEYS = {"PAYMENT_INTENT_TTL_HOURS"}
+_INT_KEYS = {"PAYMENT_INTENT_TTL_HOURS", "LISTING_MAX_ATTEMPTS", "SANDBOX_PORT"}
+_FLOAT_KEYS = {"LISTING_RETRY_BASE_S", "LISTING_HTTP_TIMEOUT_S"}
 
 
 def from_environment() -> dict[str, Any]:
@@ -110,6 +125,10 @@ def from_environment() -> dict[str, Any]:
             out[key] = value.lower() in {"1", "true", "yes", "on"}
         elif key in _INT_KEYS:
             out[key] = int(value)
+        elif key in _FLOAT_KEYS:
+            out[key] = float(value)
+        elif key == "CHANNEL_APPS":
+            out[key] = json.loads(value)
         else:
             out[key] = value
     return out

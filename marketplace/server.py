@@ -33,12 +33,20 @@ def _start_worker() -> subprocess.Popen[bytes]:
     )
 
 
+def _start_sandboxes() -> subprocess.Popen[bytes]:
+    """Demo mode: the sandbox marketplaces, a child process stopped with the server."""
+    return subprocess.Popen(
+        [sys.executable, "-c", "from marketplace.cli import main; main()", "sandboxes"]
+    )
+
+
 def run(host: str, port: int, workers: int, embedded_worker: bool | None) -> None:
     """Start gunicorn on host:port (plus the job consumer) and print the URL once it listens."""
     url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
     if embedded_worker is None:
         embedded_worker = not (config.jobs_url() or "").startswith("redis")
     consumer = _start_worker() if embedded_worker else None
+    sandboxes = _start_sandboxes() if create_app().config["DEMO_MODE"] else None
 
     def when_ready(_server: Any) -> None:
         click.echo(f"\nChợ OCOP is running: {url}\n(Ctrl+C to stop)\n")
@@ -57,6 +65,9 @@ def run(host: str, port: int, workers: int, embedded_worker: bool | None) -> Non
     try:
         server.run()
     finally:
+        if sandboxes is not None:
+            sandboxes.terminate()
+            sandboxes.wait(timeout=15)
         if consumer is not None:
             consumer.terminate()
             consumer.wait(timeout=15)

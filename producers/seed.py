@@ -63,12 +63,31 @@ def _weight_grams(package: str, set_no: int) -> int | None:
     return int(grams) + 100  # packaging
 
 
+def _shelf_life(group_code: str) -> str:
+    """A typical shelf life for the group (demo estimate; the label of the real product rules)."""
+    return {
+        "1": "12 tháng kể từ ngày sản xuất",
+        "2": "24 tháng kể từ ngày sản xuất",
+        "3": "24 tháng kể từ ngày sản xuất",
+    }.get(group_code, "")
+
+
+def _package_cm(weight: int | None) -> tuple[int, int, int] | None:
+    """A plausible carton for the weight (demo estimate: a cube of ~1 kg per litre)."""
+    if weight is None:
+        return None
+    side = max(8, round((weight / 1.0) ** (1 / 3)))  # grams ~ cm³
+    return side + 2, side, side
+
+
 def _provenance(sample: dict[str, Any], extra_note: str = "") -> str:
     prov = sample["provenance"]
     parts = [
         "Dữ liệu mẫu (demo) từ nguồn công khai.",
         "Trường có nguồn: " + ", ".join(prov["sourced_fields"]) + ".",
-        "Trường minh hoạ (không phải dữ liệu thật): " + ", ".join(prov["filler_fields"]) + ".",
+        "Trường minh hoạ (không phải dữ liệu thật): "
+        + ", ".join([*prov["filler_fields"], "weight", "package_size", "shelf_life"])
+        + ".",
     ]
     if prov.get("notes"):
         parts.append(prov["notes"])
@@ -149,6 +168,8 @@ def seed_demo(
                     description=_description(sample),
                     stock=20 + (index * 37) % 180,
                     weight_grams=_weight_grams(sample["package"], ocop["set_no"]),
+                    shelf_life=_shelf_life(ocop["group_code"]),
+                    package_cm=_package_cm(_weight_grams(sample["package"], ocop["set_no"])),
                     status=ProductStatus.PUBLISHED,
                     provenance=_provenance(sample, cert_info["date_source"]),
                     source_ref=f"sample:{sample['id']}",

@@ -135,6 +135,8 @@ class ProductInput:
     description: str = ""
     stock: int = 0
     weight_grams: int | None = None
+    #: package length, width, height in centimetres
+    package_cm: tuple[int, int, int] | None = None
     shelf_life: str = ""
     storage_notes: str = ""
     status: str = ProductStatus.DRAFT
@@ -171,6 +173,9 @@ def create_product(session: Session, producer: Producer, data: ProductInput) -> 
         price_vnd=data.price_vnd,
         stock=data.stock,
         weight_grams=data.weight_grams,
+        length_cm=data.package_cm[0] if data.package_cm else None,
+        width_cm=data.package_cm[1] if data.package_cm else None,
+        height_cm=data.package_cm[2] if data.package_cm else None,
         shelf_life=clean_line(data.shelf_life, 120),
         storage_notes=clean_line(data.storage_notes, 300),
         status=data.status,

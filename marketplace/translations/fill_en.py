@@ -23,6 +23,7 @@ def main(new_path: str) -> None:
         key = message.id[0] if isinstance(message.id, tuple) else message.id
         if key in new:
             message.string = new[key]
+            message.flags.discard("fuzzy")  # pybabel's guess is replaced: compile must keep it
     catalog.obsolete.clear()
     catalog.fuzzy = False
     missing = [m.id for m in catalog if m.id and not m.string]

@@ -27,3 +27,6 @@ __all__ = [
     "VALIDITY_MONTHS",
     "add_months",
 ]
+
+# Revision tracking listens on every session once the models exist.
+from producers import changes as _changes  # noqa: E402, F401

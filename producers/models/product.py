@@ -61,6 +61,12 @@ class Product(Base):
     stock: Mapped[int] = mapped_column(default=0)
     #: shipping weight; None for services (no physical item)
     weight_grams: Mapped[int | None]
+    #: bumped by every change a marketplace listing may care about (see producers/changes.py)
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    #: package dimensions (marketplaces price shipping by them); None until measured
+    length_cm: Mapped[int | None]
+    width_cm: Mapped[int | None]
+    height_cm: Mapped[int | None]
     shelf_life: Mapped[str] = mapped_column(String(120), default="")
     storage_notes: Mapped[str] = mapped_column(String(300), default="")
     status: Mapped[str] = mapped_column(String(16), default=ProductStatus.DRAFT, index=True)

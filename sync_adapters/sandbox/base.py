@@ -10,6 +10,8 @@ limit so tests and benchmarks can make the marketplace misbehave on purpose.
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import secrets
 import threading
@@ -17,6 +19,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -194,20 +197,92 @@ class ChannelSandbox:
     # --- the server ------------------------------------------------------------------------
     def create_app(self) -> Flask:
         app = Flask(f"sandbox-{self.code}")
-        app.config["JSON_SORT_KEYS"] = False
         app.before_request(self._chaos)
+        app.after_request(self._after)
+        app.add_url_rule("/_sandbox/items", "sandbox_items", self._items_json)
+        app.add_url_rule("/_sandbox/items/<external_id>", "sandbox_item", self._item_page)
+        app.add_url_rule("/_sandbox/images/<image_id>", "sandbox_image", self._image)
         self.routes(app)
         return app
 
+    def _after(self, response: Response) -> Response:
+        if self.state_dir is not None and request.method != "GET":
+            self._save()
+        return response
+
+    def _state_file(self) -> Path | None:
+        return self.state_dir / "state.json" if self.state_dir is not None else None
+
+    def _save(self) -> None:
+        path = self._state_file()
+        if path is None:
+            return
+        with self.lock:
+            state = {
+                "items": self.items,
+                "tokens": self.tokens,
+                "refresh_tokens": self.refresh_tokens,
+                "codes": self.codes,
+                "extra": self.extra_state(),
+            }
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".part")
+            tmp.write_text(json.dumps(state, ensure_ascii=False, default=str), encoding="utf-8")
+            os.replace(tmp, path)
+
+    def _load(self) -> None:
+        path = self._state_file()
+        if path is None or not path.is_file():
+            return
+        state = json.loads(path.read_text(encoding="utf-8"))
+        self.items = state["items"]
+        self.tokens = state["tokens"]
+        self.refresh_tokens = state["refresh_tokens"]
+        self.codes = state["codes"]
+        self.load_extra_state(state.get("extra") or {})
+
+    def extra_state(self) -> dict[str, Any]:
+        """Channel-specific state to persist (e.g. Tiki's review requests)."""
+        return {}
+
+    def load_extra_state(self, state: dict[str, Any]) -> None:
+        """Restore what ``extra_state`` returned."""
+
+    def _items_json(self) -> Response:
+        with self.lock:
+            items = {key: self.public_view(item) for key, item in self.items.items()}
+        return Response(json.dumps(items, ensure_ascii=False), mimetype="application/json")
+
+    def _item_page(self, external_id: str) -> Response:
+        with self.lock:
+            item = self.items.get(external_id)
+            view = self.public_view(item) if item is not None else None
+        if view is None:
+            return Response("Không có sản phẩm này trên sàn thử nghiệm.", status=404)
+        images = "".join(
+            f'<img src="/_sandbox/images/{escape(str(i))}" width="240" height="240" alt="">'
+            for i in view.get("image_ids", [])
+        )
+        body = (
+            f"<!doctype html><html lang=vi><meta charset=utf-8><title>{escape(view['name'])}"
+            f"</title><p>{escape(self.name)} (sàn thử nghiệm)</p><h1>{escape(view['name'])}</h1>"
+            f"<p>Giá: {int(view['price_vnd']):,} đ · Kho: {view['stock']} · Trạng thái: "
+            f"{escape(str(view['status']))}</p>{images}</html>"
+        )
+        return Response(body, mimetype="text/html")
+
+    def _image(self, image_id: str) -> Response:
+        data = self.get_image(image_id)
+        if data is None:
+            return Response(status=404)
+        return Response(data, mimetype="image/jpeg")
+
     def _chaos(self) -> Response | None:
         knobs = self.knobs
-        if (
-            request.path.startswith("/_sandbox")
-            or request.method == "GET"
-            and "authorize" in request.path
-        ):
+        path = request.path
+        if path.startswith("/_sandbox") or any(path.startswith(p) for p in self.chaos_exempt):
             return None
-        self.stats.count(request.path)
+        self.stats.count(path)
         if knobs.latency_s:
             time.sleep(knobs.latency_s)
         if knobs.rate_limit:

@@ -1,0 +1,574 @@
+"""Sync one listing, idempotently (the OCA "exporter"): claim it, read the truth, map it,
+create or update at the marketplace, and record the outcome.
+
+Crash safety: ``create_sent`` is committed *before* a create goes out and the external id
+right after it comes back; a retry that finds ``create_sent`` without an external id asks the
+marketplace for our SKU first, so a crash between the two never creates a duplicate. A lease
+on the row keeps two workers off the same listing; an expired lease (a killed worker) frees it.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from marketplace.core.clock import today
+from marketplace.core.crypto import Vault
+from marketplace.core.db import db, utcnow
+from sync_adapters.base import (
+    Adapter,
+    AdapterError,
+    AuthExpiredError,
+    FieldProblem,
+    ListingData,
+    ListingResult,
+    PermanentError,
+    RateLimitedError,
+    RemoteStatus,
+    RetryableError,
+)
+
+from . import accounts, payload
+from .models import AccountStatus, ChannelAccount, ChannelListing, ListingEvent, ListingState
+from .ratelimit import LimitedSession, RateLimiter, bucket_key
+
+LEASE = timedelta(minutes=3)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Retry policy: exponential backoff with full jitter, bounded."""
+
+    base_s: float = 5.0
+    cap_s: float = 900.0
+    max_attempts: int = 8
+
+    def delay(self, attempts: int, rng: random.Random) -> float:
+        """Seconds before attempt ``attempts + 1``."""
+        return rng.uniform(0.5, 1.0) * min(self.cap_s, self.base_s * 2 ** max(attempts - 1, 0))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything read from the database for one sync (then the transaction is closed)."""
+
+    listing_id: int
+    account_id: int
+    channel: str
+    data: ListingData
+    active: bool
+    reason_inactive: str | None
+    desired_version: int
+    revision: int
+    external_id: str | None
+    external_sku_id: str | None
+    review_ref: str | None
+    url: str | None
+    state: str
+    create_sent: bool
+    synced_hash: str | None
+    synced_price: int | None
+    synced_stock: int | None
+    synced_active: bool | None
+    token_expires_at: datetime | None
+    rate_limit: float
+    app_key: str
+
+
+def claim(session: Session, listing_id: int, token: str, now: datetime) -> bool:
+    """Take the listing's lease if nobody holds it; True when we did."""
+    result = session.execute(
+        update(ChannelListing)
+        .where(
+            ChannelListing.id == listing_id,
+            or_(ChannelListing.lease_until.is_(None), ChannelListing.lease_until < now),
+        )
+        .values(lease_until=now + LEASE, lease_token=token)
+    )
+    return result.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _plan(session: Session, listing: ChannelListing, media_dir: Path) -> Plan | None:
+    product = payload.load_product(session, listing.product_id)
+    if product is None:
+        return None
+    day = today()
+    reason = payload.why_not_listable(product, day)
+    active = listing.wanted and reason is None
+    account = listing.account
+    data = payload.listing_data(session, product, account.channel, media_dir, day, active)
+    return Plan(
+        listing_id=listing.id,
+        account_id=account.id,
+        channel=account.channel,
+        data=data,
+        active=active,
+        reason_inactive=reason if listing.wanted else "Người bán đã chọn gỡ khỏi kênh này.",
+        desired_version=listing.desired_version,
+        revision=product.revision,
+        external_id=listing.external_id,
+        external_sku_id=listing.external_sku_id,
+        review_ref=listing.review_ref,
+        url=listing.url,
+        state=listing.state,
+        create_sent=listing.create_sent,
+        synced_hash=listing.synced_hash,
+        synced_price=listing.synced_price,
+        synced_stock=listing.synced_stock,
+        synced_active=listing.synced_active,
+        token_expires_at=account.token_expires_at,
+        rate_limit=account.rate_limit,
+        app_key=account.app_key,
+    )
+
+
+class Syncer:
+    """Runs ``sync(listing_id)``; one per worker (holds the limiter and the vault)."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        media_dir: Path,
+        image_cache: Path | None,
+        limiter: RateLimiter,
+        policy: Policy | None = None,
+        timeout: float = 10.0,
+        rng: random.Random | None = None,
+    ):
+        self.vault = vault
+        self.media_dir = media_dir
+        self.image_cache = image_cache
+        self.limiter = limiter
+        self.policy = policy or Policy()
+        self.timeout = timeout
+        self.rng = rng or random.Random()
+
+    # --- the job ----------------------------------------------------------------------------
+    def sync(self, listing_id: int) -> str:
+        """Bring one listing in line with the database; returns the outcome's state."""
+        token = secrets.token_hex(8)
+        with db.transaction() as session:
+            if not claim(session, listing_id, token, utcnow()):
+                return "busy"
+            listing = session.get(ChannelListing, listing_id, populate_existing=True)
+            if listing is None:
+                return "gone"
+            session.refresh(listing.account)
+            if accounts.is_export(listing.account.channel):
+                return self._export(session, listing)
+            if listing.account.status != AccountStatus.CONNECTED:
+                listing.stuck_revision = _revision(session, listing.product_id)
+                self._finish(
+                    session,
+                    listing_id,
+                    token,
+                    ListingState.ATTENTION,
+                    error="Shop chưa kết nối hoặc cần kết nối lại với sàn.",
+                    stuck=True,
+                )
+                return ListingState.ATTENTION
+            plan = _plan(session, listing, self.media_dir)
+            if plan is None:
+                return "gone"
+        try:
+            return self._run(plan, token)
+        except Exception:
+            with db.transaction() as session:  # free the lease so a retry can proceed
+                self._release(session, listing_id, token)
+            raise
+
+    def _run(self, plan: Plan, token: str) -> str:
+        try:
+            if plan.active:
+                problems = self._validate(plan)
+                if problems:
+                    with db.transaction() as session:
+                        self._finish(
+                            session,
+                            plan.listing_id,
+                            token,
+                            ListingState.ATTENTION,
+                            error="Thiếu hoặc sai thông tin; sửa rồi đăng lại.",
+                            problems=problems,
+                            plan=plan,
+                            stuck=True,
+                        )
+                    return ListingState.ATTENTION
+            for attempt in range(2):  # the second pass only after a token refresh
+                adapter = self._adapter(plan)
+                try:
+                    result = self._apply(plan, adapter, token)
+                except AuthExpiredError:
+                    if attempt == 1:
+                        raise
+                    self._refresh(plan)  # a refused refresh raises PermanentError
+                    plan = self._replan_tokens(plan)
+                    continue
+                finally:
+                    adapter.close()
+                return self._succeeded(plan, token, result)
+        except AuthExpiredError:
+            return self._failed(
+                plan,
+                token,
+                PermanentError(
+                    "Sàn không chấp nhận quyền truy cập của shop; hãy kết nối lại shop."
+                ),
+            )
+        except AdapterError as exc:
+            return self._failed(plan, token, exc)
+        raise AssertionError("unreachable")
+
+    # --- steps --------------------------------------------------------------------------------
+    def _validate(self, plan: Plan) -> list[FieldProblem]:
+        adapter = self._adapter(plan)
+        try:
+            return adapter.validate(plan.data)
+        finally:
+            adapter.close()
+
+    def _adapter(self, plan: Plan) -> Adapter:
+        with db.transaction() as session:
+            account = session.get(ChannelAccount, plan.account_id, populate_existing=True)
+            assert account is not None
+            if accounts.needs_refresh(account, utcnow()):
+                account = accounts.refresh_locked(
+                    session, account.id, self.vault, account.token_expires_at
+                )
+            key = bucket_key(account.channel, account.app_key)
+            http = LimitedSession(self.limiter, key, max(account.rate_limit, 0.01))
+            return accounts.adapter_for(
+                account, self.vault, http=http, image_cache=self.image_cache, timeout=self.timeout
+            )
+
+    def _refresh(self, plan: Plan) -> None:
+        """New tokens (unless another worker just got them); errors propagate typed."""
+        with db.transaction() as session:
+            accounts.refresh_locked(session, plan.account_id, self.vault, plan.token_expires_at)
+
+    def _replan_tokens(self, plan: Plan) -> Plan:
+        from dataclasses import replace
+
+        with db.transaction() as session:
+            account = session.get(ChannelAccount, plan.account_id, populate_existing=True)
+            assert account is not None
+            return replace(plan, token_expires_at=account.token_expires_at)
+
+    def _apply(self, plan: Plan, adapter: Adapter, token: str) -> ListingResult | None:
+        """The marketplace calls; returns the listing's new remote state (None: nothing to do)."""
+        current = _current(plan)
+        if current is None and plan.create_sent:
+            current = adapter.find_by_sku(plan.data.sku)
+            if current is not None:
+                self._record_external(plan, token, current, "found")
+        if plan.state == ListingState.IN_REVIEW and plan.review_ref:
+            checked = adapter.status(current or _review(plan))
+            if checked.status == RemoteStatus.PENDING_REVIEW:
+                return checked
+            self._record_external(plan, token, checked, "reviewed")
+            if checked.status == RemoteStatus.REJECTED:
+                return checked
+            current = checked
+        if current is None:
+            if not plan.active:
+                return None  # never create something only to hide it
+            with db.transaction() as session:
+                session.execute(
+                    update(ChannelListing)
+                    .where(
+                        ChannelListing.id == plan.listing_id, ChannelListing.lease_token == token
+                    )
+                    .values(create_sent=True)
+                )
+            created = adapter.create(plan.data)
+            self._record_external(plan, token, created, "created")
+            return created
+        if not plan.active:
+            if plan.synced_active is False and plan.state == ListingState.DELISTED:
+                return None
+            return adapter.delist(current)
+        content_changed = plan.synced_hash != payload.fingerprint(plan.data)
+        if content_changed or plan.synced_active is not True:
+            return adapter.update(current, plan.data)
+        if (plan.synced_price, plan.synced_stock) != (plan.data.price_vnd, plan.data.stock):
+            return adapter.update_price_stock(current, plan.data.price_vnd, plan.data.stock)
+        return None
+
+    def _record_external(self, plan: Plan, token: str, result: ListingResult, kind: str) -> None:
+        """Store the marketplace's id at once, before anything else can fail."""
+        with db.transaction() as session:
+            session.execute(
+                update(ChannelListing)
+                .where(ChannelListing.id == plan.listing_id, ChannelListing.lease_token == token)
+                .values(
+                    external_id=result.external_id,
+                    external_sku_id=result.external_sku_id,
+                    review_ref=result.review_ref,
+                    url=result.url,
+                )
+            )
+            session.add(
+                ListingEvent(
+                    listing_id=plan.listing_id,
+                    kind=kind,
+                    message=f"Mã trên sàn: {result.external_id}",
+                )
+            )
+
+    # --- outcomes -----------------------------------------------------------------------------
+    def _succeeded(self, plan: Plan, token: str, result: ListingResult | None) -> str:
+        with db.transaction() as session:
+            listing = session.get(ChannelListing, plan.listing_id)
+            assert listing is not None
+            if result is not None:
+                listing.external_id = result.external_id
+                listing.external_sku_id = result.external_sku_id or listing.external_sku_id
+                listing.review_ref = result.review_ref
+                listing.url = result.url or listing.url
+            status = result.status if result is not None else None
+            if status == RemoteStatus.PENDING_REVIEW:
+                state = ListingState.IN_REVIEW
+                listing.next_attempt_at = utcnow() + timedelta(seconds=self.policy.base_s)
+                # What was sent: once approved, only later changes need another call.
+                listing.synced_hash = payload.fingerprint(plan.data)
+                listing.synced_price = plan.data.price_vnd
+                listing.synced_stock = plan.data.stock
+                listing.synced_active = plan.active
+            elif status == RemoteStatus.REJECTED:
+                self._finish(
+                    session,
+                    plan.listing_id,
+                    token,
+                    ListingState.ATTENTION,
+                    error=f"Sàn từ chối: {result.message if result else ''}".strip(),
+                    plan=plan,
+                    stuck=True,
+                )
+                return ListingState.ATTENTION
+            elif plan.active:
+                state = ListingState.LIVE
+            else:
+                state = ListingState.DELISTED
+            if state != ListingState.IN_REVIEW:
+                listing.synced_version = plan.desired_version
+                listing.synced_revision = plan.revision
+                listing.synced_hash = payload.fingerprint(plan.data)
+                listing.synced_price = plan.data.price_vnd
+                listing.synced_stock = plan.data.stock
+                listing.synced_active = plan.active
+                listing.synced_at = utcnow()
+                listing.next_attempt_at = None
+                if state == ListingState.LIVE and listing.live_at is None:
+                    listing.live_at = utcnow()
+            listing.state = state
+            listing.attempts = 0
+            listing.problems = []
+            listing.last_error = (
+                "" if plan.active else (plan.reason_inactive or _inactive_reason(plan))
+            )
+            listing.lease_until = None
+            listing.lease_token = None
+            if result is not None:
+                session.add(ListingEvent(listing_id=listing.id, kind=state, message=_says(state)))
+        return state
+
+    def _failed(self, plan: Plan, token: str, exc: AdapterError) -> str:
+        with db.transaction() as session:
+            listing = session.get(ChannelListing, plan.listing_id)
+            assert listing is not None
+            if isinstance(exc, RateLimitedError):
+                # Not the listing's fault: back off the whole bucket, do not spend an attempt.
+                self.limiter.push_back(bucket_key(plan.channel, plan.app_key), exc.retry_after)
+                listing.next_attempt_at = utcnow() + timedelta(seconds=exc.retry_after)
+                self._finish(
+                    session,
+                    plan.listing_id,
+                    token,
+                    ListingState.RETRYING,
+                    error=exc.message,
+                    keep_attempts=True,
+                )
+                return ListingState.RETRYING
+            if isinstance(exc, RetryableError):
+                listing.attempts += 1
+                if listing.attempts >= self.policy.max_attempts:
+                    self._finish(
+                        session,
+                        plan.listing_id,
+                        token,
+                        ListingState.ATTENTION,
+                        error=f"{exc.message} Đã thử {listing.attempts} lần; "
+                        "bấm “Thử lại” khi sàn hoạt động bình thường.",
+                        plan=plan,
+                        stuck=True,
+                        keep_attempts=True,
+                    )
+                    return ListingState.ATTENTION
+                delay = self.policy.delay(listing.attempts, self.rng)
+                listing.next_attempt_at = utcnow() + timedelta(seconds=delay)
+                self._finish(
+                    session,
+                    plan.listing_id,
+                    token,
+                    ListingState.RETRYING,
+                    error=exc.message,
+                    keep_attempts=True,
+                )
+                return ListingState.RETRYING
+            problems = exc.problems if isinstance(exc, PermanentError) else []
+            self._finish(
+                session,
+                plan.listing_id,
+                token,
+                ListingState.ATTENTION,
+                error=exc.message,
+                problems=problems,
+                plan=plan,
+                stuck=True,
+            )
+            return ListingState.ATTENTION
+
+    def _finish(
+        self,
+        session: Session,
+        listing_id: int,
+        token: str,
+        state: str,
+        *,
+        error: str = "",
+        problems: list[FieldProblem] | None = None,
+        plan: Plan | None = None,
+        stuck: bool = False,
+        keep_attempts: bool = False,
+    ) -> None:
+        listing = session.get(ChannelListing, listing_id)
+        assert listing is not None
+        listing.state = state
+        listing.last_error = error
+        listing.problems = [p.as_dict() for p in problems or []]
+        if not keep_attempts:
+            listing.attempts = 0
+        if stuck:
+            # Parked until something changes (a product edit, "Thử lại"): remember what failed.
+            listing.stuck_version = plan.desired_version if plan else listing.desired_version
+            if plan is not None:
+                listing.stuck_revision = plan.revision
+            listing.next_attempt_at = None
+        if listing.lease_token == token:
+            listing.lease_until = None
+            listing.lease_token = None
+        session.add(ListingEvent(listing_id=listing_id, kind=state, message=error[:500]))
+
+    def _release(self, session: Session, listing_id: int, token: str) -> None:
+        session.execute(
+            update(ChannelListing)
+            .where(ChannelListing.id == listing_id, ChannelListing.lease_token == token)
+            .values(lease_until=None, lease_token=None)
+        )
+
+    def _export(self, session: Session, listing: ChannelListing) -> str:
+        """Export channels have no API: the listing waits for a person and a pack; a change
+        after it was listed by hand says the portal needs the new data."""
+        revision = _revision(session, listing.product_id)
+        changed = listing.synced_revision not in (0, revision)
+        listing.synced_version = listing.desired_version
+        listing.synced_revision = revision
+        listing.lease_until = None
+        listing.lease_token = None
+        if listing.state in (ListingState.LIVE, ListingState.DELISTED):
+            if changed:
+                listing.last_error = (
+                    "Thông tin sản phẩm đã thay đổi sau lần đăng: hãy tải gói mới và cập nhật "
+                    "trên cổng người bán."
+                )
+        else:
+            listing.state = ListingState.EXPORT
+        return listing.state
+
+
+def _revision(session: Session, product_id: int) -> int:
+    from producers.models import Product
+
+    return int(session.scalar(select(Product.revision).where(Product.id == product_id)) or 0)
+
+
+def _current(plan: Plan) -> ListingResult | None:
+    if plan.external_id is None or plan.state == ListingState.IN_REVIEW:
+        return None if plan.external_id is None else _review(plan)
+    return ListingResult(
+        external_id=plan.external_id,
+        status=RemoteStatus.LIVE if plan.synced_active else RemoteStatus.INACTIVE,
+        url=plan.url,
+        external_sku_id=plan.external_sku_id,
+        review_ref=plan.review_ref,
+    )
+
+
+def _review(plan: Plan) -> ListingResult:
+    return ListingResult(
+        external_id=plan.external_id or plan.review_ref or "",
+        status=RemoteStatus.PENDING_REVIEW,
+        review_ref=plan.review_ref,
+        url=plan.url,
+    )
+
+
+def _inactive_reason(plan: Plan) -> str:
+    return plan.reason_inactive or "Sản phẩm tạm gỡ khỏi sàn."
+
+
+def _says(state: str) -> str:
+    return {
+        ListingState.LIVE: "Đang bán trên sàn.",
+        ListingState.IN_REVIEW: "Sàn đang duyệt sản phẩm.",
+        ListingState.DELISTED: "Đã gỡ khỏi sàn.",
+    }.get(state, state)
+
+
+def lagging(now: datetime) -> Any:
+    """SQL condition: listings whose sync is due (used by the sweep and `ocop sync run`)."""
+    from producers.models import Product
+
+    behind = or_(
+        ChannelListing.synced_version < ChannelListing.desired_version,
+        ChannelListing.synced_revision != Product.revision,
+        ChannelListing.state.in_([ListingState.IN_REVIEW, ListingState.RETRYING]),
+    )
+    parked = (
+        (ChannelListing.state == ListingState.ATTENTION)
+        & (ChannelListing.stuck_version == ChannelListing.desired_version)
+        & (ChannelListing.stuck_revision == Product.revision)
+    )
+    return (
+        behind
+        & ~parked
+        & or_(ChannelListing.next_attempt_at.is_(None), ChannelListing.next_attempt_at <= now)
+        & or_(ChannelListing.lease_until.is_(None), ChannelListing.lease_until < now)
+        & (ChannelListing.state != ListingState.EXPORT)
+    )
+
+
+def due_ids(
+    session: Session, now: datetime, channel: str | None = None, limit: int = 500
+) -> list[int]:
+    """Ids of listings due for a sync, oldest change first."""
+    from producers.models import Product
+
+    query = (
+        select(ChannelListing.id)
+        .join(Product, Product.id == ChannelListing.product_id)
+        .join(ChannelAccount, ChannelAccount.id == ChannelListing.account_id)
+        .where(lagging(now))
+        .order_by(ChannelListing.updated_at, ChannelListing.id)
+        .limit(limit)
+    )
+    if channel:
+        query = query.where(ChannelAccount.channel == channel)
+    return list(session.scalars(query))

@@ -1,0 +1,1 @@
+"""Lazada Open Platform: signing, client, payload mapping and categories."""
