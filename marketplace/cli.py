@@ -84,6 +84,7 @@ def seed_group() -> None:
 
 def seed_demo_data() -> str:
     """Load the demo catalogue and its sandbox bank connections (idempotent); a summary."""
+    from marketplace.accounts.demo import ensure_demo_logins
     from marketplace.core.crypto import vault_for
     from marketplace.payments.demo import connect_demo_operator, connect_demo_producers
     from producers.seed import seed_demo
@@ -96,12 +97,16 @@ def seed_demo_data() -> str:
         connected += connect_demo_operator(
             session, vault, current_app.config["PLATFORM_BANK_ACCOUNT"]
         )
+    with db.transaction() as session:
+        logins = ensure_demo_logins(session, today())
+    people = "\n".join(f"  {role:<9} {email}  password: {pw}" for email, pw, role in logins)
+    people = f"\nDemo logins (/dang-nhap):\n{people}"
     if not report.changed and not connected:
-        return "Demo data already loaded: nothing changed."
+        return "Demo data already loaded: nothing changed." + people
     return (
         f"Demo data loaded: {report.producers_created} producers, "
         f"{report.products_created} products, {report.certificates_created} certificates, "
-        f"{report.images_created} images, {connected} sandbox bank connections."
+        f"{report.images_created} images, {connected} sandbox bank connections." + people
     )
 
 

@@ -80,6 +80,9 @@ class Defaults:
     LISTING_RETRY_BASE_S = 5.0
     LISTING_MAX_ATTEMPTS = 8
     LISTING_HTTP_TIMEOUT_S = 10.0
+    #: how long a worker holds a listing while syncing it; a killed worker's listing is free
+    #: again after this (keep it well above one sync's duration)
+    LISTING_LEASE_S = 180.0
     #: demo mode: the sandbox marketplaces listen on 127.0.0.1 from this port up (one each)
     SANDBOX_PORT = 8701
     #: live marketplace apps: {"shopee": {"base_url", "app_key", "app_secret"}, …} (JSON in env)
@@ -106,12 +109,13 @@ _ENV_KEYS: dict[str, str] = {
     "OCOP_LISTING_RETRY_BASE_S": "LISTING_RETRY_BASE_S",
     "OCOP_LISTING_MAX_ATTEMPTS": "LISTING_MAX_ATTEMPTS",
     "OCOP_LISTING_HTTP_TIMEOUT_S": "LISTING_HTTP_TIMEOUT_S",
+    "OCOP_LISTING_LEASE_S": "LISTING_LEASE_S",
     "OCOP_SANDBOX_PORT": "SANDBOX_PORT",
     "OCOP_CHANNEL_APPS": "CHANNEL_APPS",
 }
 _BOOL_KEYS = {"RATELIMIT_ENABLED", "DATABASE_ECHO", "DEMO_MODE", "WEBHOOK_ALLOW_PRIVATE_URLS"}
 _INT_KEYS = {"PAYMENT_INTENT_TTL_HOURS", "LISTING_MAX_ATTEMPTS", "SANDBOX_PORT"}
-_FLOAT_KEYS = {"LISTING_RETRY_BASE_S", "LISTING_HTTP_TIMEOUT_S"}
+_FLOAT_KEYS = {"LISTING_RETRY_BASE_S", "LISTING_HTTP_TIMEOUT_S", "LISTING_LEASE_S"}
 
 
 def from_environment() -> dict[str, Any]:

@@ -30,6 +30,12 @@ def _note(session: Session, product_id: int | None) -> None:
         session.info.setdefault(CHANGED_KEY, set()).add(product_id)
 
 
+def note_changed(session: Session, product_id: int) -> None:
+    """For bulk SQL updates (which bypass the ORM events): record that a product changed.
+    The caller bumps ``revision`` in the same statement."""
+    _note(session, product_id)
+
+
 @event.listens_for(Session, "before_flush")
 def _bump_revisions(session: Session, _context: Any, _instances: Any) -> None:
     for obj in list(session.dirty):

@@ -20,6 +20,9 @@ from . import accounts
 from .models import AccountStatus, ChannelAccount
 from .sandboxes import SANDBOX_APPS, sandbox_url
 
+#: the share of a channel's documented rate limit a new shop allows itself (jitter margin)
+RATE_SHARE = 0.95
+
 
 def _channel(code: str) -> type:
     try:
@@ -60,6 +63,23 @@ def new_account(
     cls = _channel(channel)
     if session.get(Producer, producer_id) is None:
         raise NotFound("Không tìm thấy cơ sở sản xuất.", param="producer")
+    if cls.kind != ChannelKind.EXPORT:
+        # An abandoned attempt (the seller closed the marketplace's page) is reused, not
+        # piled up: one pending row per producer and channel.
+        pending = session.scalar(
+            select(ChannelAccount).where(
+                ChannelAccount.producer_id == producer_id,
+                ChannelAccount.channel == channel,
+                ChannelAccount.shop_id.is_(None),
+            )
+        )
+        if pending is not None:
+            pending.base_url, pending.mode, pending.app_key = base_url.rstrip("/"), mode, app_key
+            pending.status, pending.last_error = AccountStatus.PENDING, ""
+            if app_secret:
+                accounts.store_secrets(pending, vault, app_secret=app_secret)
+            session.flush()
+            return pending
     account = ChannelAccount(
         producer_id=producer_id,
         channel=channel,
@@ -68,7 +88,7 @@ def new_account(
         mode=mode,
         app_key=app_key,
         status=AccountStatus.CONNECTED if cls.kind == ChannelKind.EXPORT else AccountStatus.PENDING,
-        rate_limit=min(float(getattr(cls, "default_rate_limit", 5.0)), 10.0) * 0.9,
+        rate_limit=float(getattr(cls, "default_rate_limit", 5.0)) * RATE_SHARE,
         last_error="",
     )
     if app_secret:
@@ -128,6 +148,12 @@ def finish(
             ChannelAccount.id != account.id,
         )
     )
+    if taken is not None and taken.producer_id == account.producer_id:
+        # Reconnecting a shop we already know: its listings stay; the new tokens go there.
+        accounts.save_tokens(taken, vault, tokens)
+        session.delete(account)
+        session.flush()
+        return shop_id
     if taken is not None:
         account.status = AccountStatus.RECONNECT
         account.last_error = "Shop này đã được một cơ sở khác kết nối."

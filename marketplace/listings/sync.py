@@ -82,7 +82,9 @@ class Plan:
     app_key: str
 
 
-def claim(session: Session, listing_id: int, token: str, now: datetime) -> bool:
+def claim(
+    session: Session, listing_id: int, token: str, now: datetime, lease: timedelta = LEASE
+) -> bool:
     """Take the listing's lease if nobody holds it; True when we did."""
     result = session.execute(
         update(ChannelListing)
@@ -90,7 +92,7 @@ def claim(session: Session, listing_id: int, token: str, now: datetime) -> bool:
             ChannelListing.id == listing_id,
             or_(ChannelListing.lease_until.is_(None), ChannelListing.lease_until < now),
         )
-        .values(lease_until=now + LEASE, lease_token=token)
+        .values(lease_until=now + lease, lease_token=token)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
 
@@ -141,6 +143,7 @@ class Syncer:
         policy: Policy | None = None,
         timeout: float = 10.0,
         rng: random.Random | None = None,
+        lease: timedelta = LEASE,
     ):
         self.vault = vault
         self.media_dir = media_dir
@@ -149,13 +152,14 @@ class Syncer:
         self.policy = policy or Policy()
         self.timeout = timeout
         self.rng = rng or random.Random()
+        self.lease = lease
 
     # --- the job ----------------------------------------------------------------------------
     def sync(self, listing_id: int) -> str:
         """Bring one listing in line with the database; returns the outcome's state."""
         token = secrets.token_hex(8)
         with db.transaction() as session:
-            if not claim(session, listing_id, token, utcnow()):
+            if not claim(session, listing_id, token, utcnow(), self.lease):
                 return "busy"
             listing = session.get(ChannelListing, listing_id, populate_existing=True)
             if listing is None:

@@ -43,6 +43,7 @@ def _syncer(_key: int, app) -> Syncer:  # type: ignore[no-untyped-def]
             max_attempts=int(config["LISTING_MAX_ATTEMPTS"]),
         ),
         timeout=float(config["LISTING_HTTP_TIMEOUT_S"]),
+        lease=timedelta(seconds=float(config["LISTING_LEASE_S"])),
     )
 
 

@@ -157,7 +157,9 @@ def connect_shop() -> ResponseReturnValue:
             db.after_commit(lambda: exchange_code(account_id, {}, ""))
             return redirect(url_for("listings.shop", account_id=account.id), 303)
         target = connect.start_oauth(account, vault, url_for("listings.callback", _external=True))
-        return redirect(target, 303)
+        # Not a redirect: browsers refuse a form post that redirects to another origin (our
+        # CSP says form-action 'self'), so this page of ours sends the seller on.
+        return render_template("listings/oauth.html", target=target, channel=channel, **_common())
     except AppError as exc:
         db.rollback()
         return render_template("listings/error.html", error=exc), exc.status
@@ -184,6 +186,9 @@ def callback() -> ResponseReturnValue:
 @login_required
 def shop(account_id: int) -> ResponseReturnValue:
     """One shop: its listings with state, link, last error and the fix."""
+    if db.session.get(ChannelAccount, account_id) is None:
+        # A reconnection merges the pending row into the shop it already knew: go to the list.
+        return redirect(url_for("listings.shops"), 303)
     account = _account(account_id)
     listings = list(
         db.session.scalars(

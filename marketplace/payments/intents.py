@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from marketplace.core.errors import Conflict, NotFound, ValidationError
 from marketplace.core.money import MAX_VND
+from marketplace.orders import stock
 from marketplace.orders.models import Order, OrderStatus
 
 from . import outbound, reference, vietqr
@@ -166,7 +167,8 @@ def transition(
     if intent.order_id is not None:
         order = session.get(Order, intent.order_id)
         if order is not None:
-            order.status = ORDER_STATUS[S(to_status)]
+            previous, order.status = order.status, ORDER_STATUS[S(to_status)]
+            stock.settle(session, order.id, previous, order.status)
     if intent.purpose == "fee" and to_status in (S.SUCCEEDED, S.REFUNDED):
         fee = session.scalar(select(Fee).where(Fee.intent_id == intent.id))
         if fee is not None:

@@ -54,10 +54,26 @@ def normalise_memo(memo: str) -> str:
 
 
 def codes_in_memo(memo: str) -> tuple[list[str], list[str]]:
-    """Valid codes found in a memo, and code-shaped strings whose check character fails."""
-    text = normalise_memo(memo)
-    valid, broken = [], []
+    """Valid codes found in a memo, and code-shaped strings whose check character fails.
+
+    Separators are ignored so a code a bank split with a space is still found; but a code
+    lying inside one word wins over codes that only appear across words ("…OCOP FT24…" reads
+    as "PFT24…", a valid code one time in 32), which are kept only when nothing else is found.
+    """
+    words = re.findall(r"[A-Z0-9]+", fold(memo).upper())
+    text = "".join(words)
+    starts, position = set(), 0
+    for word in words:  # a match inside one word never crosses one of these boundaries
+        starts.add(position)
+        position += len(word)
+    boundaries = sorted(starts | {position})
+    inside, across, broken = [], [], []
     for match in _CANDIDATE.finditer(text):
-        code = match.group(1)
-        (valid if is_valid(code) else broken).append(code)
+        code, begin = match.group(1), match.start(1)
+        if not is_valid(code):
+            broken.append(code)
+            continue
+        crosses = any(begin < b < begin + len(code) for b in boundaries)
+        (across if crosses else inside).append(code)
+    valid = inside or across
     return list(dict.fromkeys(valid)), list(dict.fromkeys(broken))

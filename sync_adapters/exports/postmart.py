@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from ..images import ImageSpec
 from .categories import POSTMART_CATEGORIES, POSTMART_DEFAULT_MAPPING
-from .common import PortalWriter, column
+from .common import PortalWriter
+from .sheet import column
 
 
 class PostmartWriter(PortalWriter):

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from ..images import ImageSpec
 from .categories import VOSO_CATEGORIES, VOSO_DEFAULT_MAPPING
-from .common import PortalWriter, column, image_column
+from .common import PortalWriter
+from .sheet import column, image_column
 
 MAX_PHOTOS = 8
 

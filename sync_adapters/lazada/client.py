@@ -29,6 +29,7 @@ from ..base import (
     RetryableError,
     Tokens,
 )
+from ..common import item_url
 from ..http import send
 from . import mapping, signing
 from .categories import CATEGORIES, DEFAULT_MAPPING
@@ -189,16 +190,7 @@ class LazadaAdapter(Adapter):
     def _result(
         self, item_id: str, status: RemoteStatus, sku_id: str | None = None
     ) -> ListingResult:
-        template = self.account.extra.get("item_url")
-        url = (
-            template.format(
-                base_url=self.account.base_url.rstrip("/"),
-                shop_id=self.account.shop_id,
-                item_id=item_id,
-            )
-            if template
-            else BUYER_URL.format(item_id=item_id)
-        )
+        url: str | None = item_url(self.account, item_id) or BUYER_URL.format(item_id=item_id)
         if status == RemoteStatus.MISSING:
             url = None
         return ListingResult(item_id, status, url=url, external_sku_id=sku_id or None)

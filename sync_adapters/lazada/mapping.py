@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from .. import images
 from ..base import FieldProblem, ListingData
+from ..common import attribute_value, paragraphs_html
 from .categories import CATEGORIES
 
 #: Lazada's image rules (min 330 px, max 3 MB, at most 8 per product).
@@ -46,26 +46,6 @@ FIELD_NAMES = {
 }
 
 
-def attribute_value(data: ListingData, key: str) -> str:
-    """An attribute's value: the mapping table's first, else the product's own field."""
-    if data.attributes.get(key, "").strip():
-        return data.attributes[key].strip()
-    derived = {
-        "brand": data.brand,
-        "origin": data.origin,
-        "shelf_life": data.shelf_life,
-        "net_content": data.net_quantity,
-        "producer": data.producer_name,
-    }
-    return (derived.get(key) or "").strip()
-
-
-def description_html(data: ListingData) -> str:
-    """The description as Lazada shows it: escaped text, one paragraph per line."""
-    lines = [line.strip() for line in data.description.splitlines() if line.strip()]
-    return "".join(f"<p>{html.escape(line)}</p>" for line in lines)
-
-
 def weight_kg(grams: int) -> str:
     """Grams as Lazada's package_weight (kilograms, at most two decimals, never 0)."""
     return f"{max(grams, 10) / 1000:.2f}"
@@ -89,7 +69,7 @@ def validate(data: ListingData) -> list[FieldProblem]:
                 f"Rút gọn tên xuống {NAME_MAX} ký tự trở xuống.",
             )
         )
-    description = description_html(data)
+    description = paragraphs_html(data)
     if not description:
         out.append(_problem("description", "Lazada bắt buộc có mô tả.", "Viết mô tả sản phẩm."))
     elif len(description) > DESCRIPTION_MAX:
@@ -171,7 +151,7 @@ def _category_problems(data: ListingData) -> list[FieldProblem]:
 
 
 def _attributes(data: ListingData) -> dict[str, str]:
-    attributes = {"name": data.name.strip(), "description": description_html(data)}
+    attributes = {"name": data.name.strip(), "description": paragraphs_html(data)}
     attributes["brand"] = attribute_value(data, "brand") or "No Brand"
     category = CATEGORIES.get(data.category_id or "")
     keys = set(data.attributes) | set(category.required_attributes if category else ())

@@ -10,6 +10,7 @@ limit so tests and benchmarks can make the marketplace misbehave on purpose.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from flask import Flask, Response, request
+from PIL import Image
 from werkzeug.serving import BaseWSGIServer, make_server
 
 
@@ -157,6 +159,16 @@ class ChannelSandbox:
                 return path.read_bytes()
         return data
 
+    def host_photo(self, data: bytes) -> str | None:
+        """Store image bytes served at ``/_sandbox/images/<id>``; their URL on this request's
+        host, or None when the bytes are not a readable image."""
+        try:
+            with Image.open(io.BytesIO(data)) as im:
+                im.verify()
+        except (OSError, ValueError):
+            return None
+        return f"{request.host_url}_sandbox/images/{self.put_image(data)}"
+
     # --- tokens ----------------------------------------------------------------------------
     def issue_tokens(self, shop_id: str) -> tuple[str, str]:
         """New access + refresh token for a shop (the old refresh token stays as the caller
@@ -193,6 +205,38 @@ class ChannelSandbox:
         with self.lock:
             self.codes[code] = shop_id
         return code
+
+    def take_refresh(self, token: str, *, spend: bool = False) -> dict[str, Any] | None:
+        """The refresh token's entry while unexpired, else None; ``spend`` removes it whatever
+        the outcome (servers that rotate refresh tokens burn the presented one)."""
+        with self.lock:
+            entry = (
+                self.refresh_tokens.pop(token, None) if spend else self.refresh_tokens.get(token)
+            )
+        if entry is None or entry["expires_at"] <= self.clock():
+            return None
+        return entry
+
+    def bearer_shop(self) -> str | None:
+        """The shop of the request's ``Authorization: Bearer <token>`` while unexpired."""
+        header = request.headers.get("Authorization", "")
+        if not header.lower().startswith("bearer "):
+            return None
+        return self.shop_for_token(header[7:].strip())
+
+    # --- items -----------------------------------------------------------------------------
+    def shop_item(self, shop: str, item_id: str) -> dict[str, Any] | None:
+        """The stored item ``item_id`` when it belongs to ``shop`` (its ``shop`` field)."""
+        with self.lock:
+            item = self.items.get(item_id)
+        return item if item is not None and item.get("shop") == shop else None
+
+    def new_item_id(self, low: int, span: int) -> str:
+        """A random item id in ``[low, low + span)`` not yet in the store."""
+        while True:
+            candidate = str(low + secrets.randbelow(span))
+            if candidate not in self.items:
+                return candidate
 
     # --- the server ------------------------------------------------------------------------
     def create_app(self) -> Flask:

@@ -10,23 +10,31 @@ here (``/image/upload`` returns ``/p/<id>.jpg`` on this server), seller-SKU uniq
 from __future__ import annotations
 
 import html
-import io
 import json
-import re
-import secrets
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, Response, jsonify, redirect, request
-from PIL import Image
+from flask import Flask, Response, request
 
-from ..lazada import mapping, signing
-from ..lazada.categories import CATEGORIES
+from ..lazada import signing
 from .base import ChannelSandbox
+from .common import callback_redirect, oauth_problem, query_params, whole_seconds
+from .lazada_rules import (
+    IMAGE_PATH,
+    NOT_FOUND,
+    error,
+    first_sku,
+    image_id,
+    image_problem,
+    number_problems,
+    ok,
+    payload,
+    product_problems,
+    stored_sku,
+)
 
 TIMESTAMP_WINDOW_S = 7200
-NOT_FOUND = "208"
-_IMAGE_PATH = re.compile(r"^/p/([0-9a-f]{20})\.jpg$")
 _FILTERS = {
     "all",
     "live",
@@ -77,8 +85,8 @@ class LazadaSandbox(ChannelSandbox):
         return str(request.values.get("app_key", "app"))
 
     def rate_limited(self, retry_after: float) -> Response:
-        seconds = max(1, int(-(-retry_after // 1)))
-        return _error(
+        seconds = whole_seconds(retry_after)
+        return error(
             "ApiCallLimit",
             "The request has exceeded the limit, please retry later. "
             f"This ban will last {seconds} seconds",
@@ -86,9 +94,7 @@ class LazadaSandbox(ChannelSandbox):
         )
 
     def server_error(self) -> Response:
-        return _error(
-            "InternalError", "The request has failed due to an internal error", 500, "ISP"
-        )
+        return error("InternalError", "The request has failed due to an internal error", 500, "ISP")
 
     def public_view(self, item: dict[str, Any]) -> dict[str, Any]:
         sku = item["skus"][0]
@@ -97,7 +103,7 @@ class LazadaSandbox(ChannelSandbox):
             "price_vnd": int(float(sku["price"])),
             "stock": int(sku["quantity"]),
             "status": "live" if item["status"] == "Active" else "inactive",
-            "image_ids": [_image_id(url) for url in item["images"]],
+            "image_ids": [image_id(url) for url in item["images"]],
         }
 
     # --- signatures ------------------------------------------------------------------------
@@ -119,7 +125,7 @@ class LazadaSandbox(ChannelSandbox):
             if auth:
                 shop = self.shop_for_token(params.get("access_token", ""))
                 if shop is None:
-                    return _error(
+                    return error(
                         "IllegalAccessToken", "The specified access token is invalid or expired"
                     )
             return handler(shop, params)
@@ -128,17 +134,17 @@ class LazadaSandbox(ChannelSandbox):
 
     def _verify(self, path: str, params: dict[str, str]) -> Response | None:
         if params.get("app_key") not in self.apps:
-            return _error("InvalidAppKey", "Specified app key is invalid")
+            return error("InvalidAppKey", "Specified app key is invalid")
         if params.get("sign_method", "sha256") != signing.SIGN_METHOD:
-            return _error("InvalidSignMethod", "Specified signature method is not supported")
+            return error("InvalidSignMethod", "Specified signature method is not supported")
         try:
             stamp = int(params.get("timestamp", "")) / 1000
         except ValueError:
-            return _error("InvalidTimestamp", "Timestamp is invalid")
+            return error("InvalidTimestamp", "Timestamp is invalid")
         if abs(self.clock() - stamp) > TIMESTAMP_WINDOW_S:
-            return _error("InvalidTimestamp", "Timestamp is out of the 7200 seconds window")
+            return error("InvalidTimestamp", "Timestamp is out of the 7200 seconds window")
         if not self.signature_ok(path, params):
-            return _error(
+            return error(
                 "IncompleteSignature",
                 "The request signature does not conform to platform standards",
             )
@@ -147,8 +153,8 @@ class LazadaSandbox(ChannelSandbox):
     # --- OAuth -----------------------------------------------------------------------------
     def approve(self, authorize_url: str, shop_id: str) -> dict[str, str]:
         """The callback query the authorise page's redirect carries after "Cho phép"."""
-        query = {key: values[0] for key, values in parse_qs(urlsplit(authorize_url).query).items()}
-        problem = self._authorize_problem(query)
+        query = query_params(authorize_url)
+        problem = oauth_problem(query, self.apps)
         if problem:
             raise ValueError(problem)
         params = {"code": self.grant_code(shop_id)}
@@ -156,18 +162,9 @@ class LazadaSandbox(ChannelSandbox):
             params["state"] = query["state"]
         return params
 
-    def _authorize_problem(self, query: dict[str, str]) -> str | None:
-        if query.get("response_type") != "code":
-            return "response_type must be code"
-        if query.get("client_id") not in self.apps:
-            return "unknown client_id"
-        if not query.get("redirect_uri"):
-            return "redirect_uri is required"
-        return None
-
     def _authorize(self) -> Response:
         query = request.args.to_dict()
-        problem = self._authorize_problem(query)
+        problem = oauth_problem(query, self.apps)
         if problem:
             return Response(html.escape(problem), status=400, mimetype="text/plain")
         if request.method == "GET":
@@ -176,13 +173,11 @@ class LazadaSandbox(ChannelSandbox):
         shop_id = request.form.get("shop_id", "").strip()
         if not shop_id:
             return Response("shop_id is required", status=400, mimetype="text/plain")
-        params = self.approve(request.url, shop_id)
-        separator = "&" if "?" in query["redirect_uri"] else "?"
-        return redirect(query["redirect_uri"] + separator + urlencode(params))
+        return callback_redirect(query["redirect_uri"], self.approve(request.url, shop_id))
 
     def _token_body(self, shop: str) -> Response:
         access, refresh = self.issue_tokens(shop)
-        return _ok(
+        return ok(
             {
                 "access_token": access,
                 "refresh_token": refresh,
@@ -202,28 +197,25 @@ class LazadaSandbox(ChannelSandbox):
         with self.lock:
             shop = self.codes.pop(params.get("code", ""), None)  # codes are single-use
         if shop is None:
-            return _error("InvalidCode", "Invalid authorization code")
+            return error("InvalidCode", "Invalid authorization code")
         return self._token_body(shop)
 
     def _token_refresh(self, _shop: None, params: dict[str, str]) -> Response:
-        with self.lock:
-            entry = self.refresh_tokens.get(params.get("refresh_token", ""))
-        if entry is None or entry["expires_at"] <= self.clock():
-            return _error(
-                "IllegalRefreshToken", "The specified refresh token is invalid or expired"
-            )
+        entry = self.take_refresh(params.get("refresh_token", ""))
+        if entry is None:
+            return error("IllegalRefreshToken", "The specified refresh token is invalid or expired")
         return self._token_body(str(entry["shop"]))
 
     # --- images ----------------------------------------------------------------------------
     def _image_upload(self, _shop: str, _params: dict[str, str]) -> Response:
         upload = request.files.get("image")
         data = upload.read() if upload else b""
-        problem = _image_problem(data)
+        problem = image_problem(data)
         if problem:
-            return _error("500", problem, detail=[{"field": "image", "message": problem}])
+            return error("500", problem, detail=[{"field": "image", "message": problem}])
         image_id = self.put_image(data)
         url = f"{request.host_url}p/{image_id}.jpg"
-        return _ok({"image": {"hash_code": image_id, "url": url}})
+        return ok({"image": {"hash_code": image_id, "url": url}})
 
     def _hosted_image(self, name: str) -> Response:
         data = self.get_image(name.removesuffix(".jpg"))
@@ -233,19 +225,22 @@ class LazadaSandbox(ChannelSandbox):
 
     def _hosted(self, url: str) -> bool:
         parts = urlsplit(str(url))
-        match = _IMAGE_PATH.match(parts.path)
+        match = IMAGE_PATH.match(parts.path)
         return bool(match and parts.netloc == request.host and self.get_image(match.group(1)))
 
     # --- products --------------------------------------------------------------------------
     def _product_create(self, shop: str, params: dict[str, str]) -> Response:
-        product = _payload(params.get("payload"))
+        product = payload(params.get("payload"))
         if product is None:
-            return _error("1001", "The parameters are not in JSON format")
-        sku = _first_sku(product)
-        details = self._product_problems(product, shop, None)
+            return error("1001", "The parameters are not in JSON format")
+        sku = first_sku(product)
+        details = product_problems(product, self._hosted, self._sku_taken(shop))
         if details:
-            return _error("500", details[0]["message"], kind="ISP", detail=details)
-        item_id, sku_id = self._new_id(), self._new_id()
+            return error("500", details[0]["message"], kind="ISP", detail=details)
+        item_id, sku_id = (
+            self.new_item_id(3_000_000_000, 6_000_000_000),
+            self.new_item_id(3_000_000_000, 6_000_000_000),
+        )
         now = str(int(self.clock() * 1000))
         item = {
             "shop": shop,
@@ -253,7 +248,7 @@ class LazadaSandbox(ChannelSandbox):
             "primary_category": str(product["PrimaryCategory"]),
             "attributes": dict(product["Attributes"]),
             "images": list(product["Images"]["Image"]),
-            "skus": [_stored_sku(sku, item_id, sku_id)],
+            "skus": [stored_sku(sku, item_id, sku_id)],
             "status": "Active" if sku.get("Status", "active") == "active" else "InActive",
             "created_time": now,
             "updated_time": now,
@@ -267,56 +262,56 @@ class LazadaSandbox(ChannelSandbox):
                 "sku_id": int(sku_id),
             }
         ]
-        return _ok({"item_id": int(item_id), "sku_list": sku_list})
+        return ok({"item_id": int(item_id), "sku_list": sku_list})
 
     def _product_update(self, shop: str, params: dict[str, str]) -> Response:
-        product = _payload(params.get("payload"))
+        product = payload(params.get("payload"))
         if product is None:
-            return _error("1001", "The parameters are not in JSON format")
-        item = self._own(shop, str(product.get("ItemId", "")))
+            return error("1001", "The parameters are not in JSON format")
+        item = self.shop_item(shop, str(product.get("ItemId", "")))
         if item is None:
-            return _error(NOT_FOUND, "Product not found")
+            return error(NOT_FOUND, "Product not found")
         merged = {
             "PrimaryCategory": product.get("PrimaryCategory") or item["primary_category"],
             "Images": product.get("Images") or {"Image": item["images"]},
             "Attributes": {**item["attributes"], **(product.get("Attributes") or {})},
             # SKU fields left out keep their stored values
-            "Skus": {"Sku": [{**item["skus"][0], **_first_sku(product)}]},
+            "Skus": {"Sku": [{**item["skus"][0], **first_sku(product)}]},
         }
-        details = self._product_problems(merged, shop, item)
+        details = product_problems(merged, self._hosted, self._sku_taken(shop, item))
         if details:
-            return _error("500", details[0]["message"], kind="ISP", detail=details)
-        sku = _first_sku(merged)
+            return error("500", details[0]["message"], kind="ISP", detail=details)
+        sku = first_sku(merged)
         with self.lock:
             old = item["skus"][0]
             item.update(
                 primary_category=str(merged["PrimaryCategory"]),
                 attributes=dict(merged["Attributes"]),
                 images=list(merged["Images"]["Image"]),
-                skus=[_stored_sku({**old, **sku}, item["item_id"], old["SkuId"])],
+                skus=[stored_sku({**old, **sku}, item["item_id"], old["SkuId"])],
                 updated_time=str(int(self.clock() * 1000)),
             )
             if "Status" in sku:
                 item["status"] = "Active" if sku["Status"] == "active" else "InActive"
-        return _ok(None)
+        return ok(None)
 
     def _price_quantity(self, shop: str, params: dict[str, str]) -> Response:
-        product = _payload(params.get("payload"))
+        product = payload(params.get("payload"))
         if product is None:
-            return _error("1001", "The parameters are not in JSON format")
+            return error("1001", "The parameters are not in JSON format")
         rows = (product.get("Skus") or {}).get("Sku") or []
         details: list[dict[str, str]] = []
         for row in rows:
-            item = self._own(shop, str(row.get("ItemId", "")))
+            item = self.shop_item(shop, str(row.get("ItemId", "")))
             if (
                 item is None
                 or str(row.get("SkuId", item["skus"][0]["SkuId"])) != item["skus"][0]["SkuId"]
             ):
-                return _error(NOT_FOUND, "Product not found")
-            details += _number_problems(row, {"Price": 1, "Quantity": 0})
+                return error(NOT_FOUND, "Product not found")
+            details += number_problems(row, {"Price": 1, "Quantity": 0})
         if not rows or details:
             details = details or [{"field": "Skus", "message": "Skus.Sku is required"}]
-            return _error("500", details[0]["message"], kind="ISP", detail=details)
+            return error("500", details[0]["message"], kind="ISP", detail=details)
         with self.lock:
             for row in rows:
                 sku = self.items[str(row["ItemId"])]["skus"][0]
@@ -324,32 +319,32 @@ class LazadaSandbox(ChannelSandbox):
                     sku["price"] = str(row["Price"])
                 if "Quantity" in row:
                     sku["quantity"] = str(int(float(row["Quantity"])))
-        return _ok(None)
+        return ok(None)
 
     def _deactivate(self, shop: str, params: dict[str, str]) -> Response:
-        product = _payload(params.get("apiRequestBody"))
+        product = payload(params.get("apiRequestBody"))
         if product is None:
-            return _error("1001", "The parameters are not in JSON format")
-        item = self._own(shop, str(product.get("ItemId", "")))
+            return error("1001", "The parameters are not in JSON format")
+        item = self.shop_item(shop, str(product.get("ItemId", "")))
         if item is None:
-            return _error(NOT_FOUND, "Product not found")
+            return error(NOT_FOUND, "Product not found")
         with self.lock:
             item["status"] = "InActive"
             item["skus"][0]["Status"] = "inactive"
-        return _ok(None)
+        return ok(None)
 
     def _item_get(self, shop: str, params: dict[str, str]) -> Response:
-        item = self._own(shop, params.get("item_id", ""))
+        item = self.shop_item(shop, params.get("item_id", ""))
         if item is None and params.get("seller_sku"):
             item = self._by_seller_sku(shop, params["seller_sku"])
         if item is None:
-            return _error(NOT_FOUND, "Product not found")
-        return _ok(self._view(item))
+            return error(NOT_FOUND, "Product not found")
+        return ok(self._view(item))
 
     def _products_get(self, shop: str, params: dict[str, str]) -> Response:
         wanted = params.get("filter", "")
         if wanted not in _FILTERS:
-            return _error("MissingParameter", "The input parameter filter is invalid or missing")
+            return error("MissingParameter", "The input parameter filter is invalid or missing")
         try:
             skus = (
                 set(json.loads(params["sku_seller_list"]))
@@ -358,7 +353,7 @@ class LazadaSandbox(ChannelSandbox):
             )
             offset, limit = int(params.get("offset", 0)), min(int(params.get("limit", 20)), 50)
         except (ValueError, TypeError):
-            return _error("InvalidParameter", "The input parameter is invalid")
+            return error("InvalidParameter", "The input parameter is invalid")
         rows = [
             item
             for item in self.live_items()
@@ -367,49 +362,17 @@ class LazadaSandbox(ChannelSandbox):
             and (wanted == "all" or (wanted == "live") == (item["status"] == "Active"))
         ]
         page = [self._view(item) for item in rows[offset : offset + limit]]
-        return _ok({"total_products": len(rows), "products": page})
+        return ok({"total_products": len(rows), "products": page})
 
     # --- helpers ---------------------------------------------------------------------------
-    def _product_problems(
-        self, product: dict[str, Any], shop: str, item: dict[str, Any] | None
-    ) -> list[dict[str, str]]:
-        out: list[dict[str, str]] = []
-        category = CATEGORIES.get(str(product.get("PrimaryCategory", "")))
-        if category is None:
-            out.append({"field": "PrimaryCategory", "message": "PrimaryCategory is invalid"})
-        attrs = product.get("Attributes") or {}
-        for key, limit in (("name", mapping.NAME_MAX), ("description", mapping.DESCRIPTION_MAX)):
-            value = str(attrs.get(key, "")).strip()
-            if not value or len(value) > limit:
-                out.append({"field": key, "message": f"{key} is required, max {limit} characters"})
-        for key in category.required_attributes if category else ():
-            if not str(attrs.get(key, "")).strip():
-                out.append({"field": key, "message": f"{key} is mandatory for this category"})
-        urls = (product.get("Images") or {}).get("Image") or []
-        if not 1 <= len(urls) <= 8 or not all(self._hosted(url) for url in urls):
-            out.append({"field": "Images", "message": "1-8 images uploaded to Lazada are required"})
-        sku = _first_sku(product)
-        seller_sku = str(sku.get("SellerSku", "")).strip()
-        if not seller_sku or len(seller_sku) > mapping.SELLER_SKU_MAX:
-            out.append({"field": "SellerSku", "message": "SellerSku is required"})
-        else:
-            other = self._by_seller_sku(shop, seller_sku)
-            if other is not None and (item is None or other["item_id"] != item["item_id"]):
-                out.append(
-                    {
-                        "field": "SellerSku",
-                        "message": "THD_IC_F_IC_INFRA_PRODUCT_036:Insert sku outer id relation "
-                        "failed, outerId already exists",
-                    }
-                )
-        numbers = {"price": 1, "quantity": 0, "package_weight": 0.01}
-        numbers |= {f"package_{side}": 0.01 for side in ("length", "width", "height")}
-        return out + _number_problems(sku, numbers, required=True)
+    def _sku_taken(self, shop: str, item: dict[str, Any] | None = None) -> Callable[[str], bool]:
+        """Whether another item of the shop than ``item`` already carries a seller SKU."""
 
-    def _own(self, shop: str, item_id: str) -> dict[str, Any] | None:
-        with self.lock:
-            item = self.items.get(item_id)
-        return item if item is not None and item["shop"] == shop else None
+        def taken(seller_sku: str) -> bool:
+            other = self._by_seller_sku(shop, seller_sku)
+            return other is not None and (item is None or other["item_id"] != item["item_id"])
+
+        return taken
 
     def _by_seller_sku(self, shop: str, seller_sku: str) -> dict[str, Any] | None:
         with self.lock:
@@ -418,99 +381,8 @@ class LazadaSandbox(ChannelSandbox):
                     return item
         return None
 
-    def _new_id(self) -> str:
-        while True:
-            candidate = str(3_000_000_000 + secrets.randbelow(6_000_000_000))
-            if candidate not in self.items:
-                return candidate
-
     def _view(self, item: dict[str, Any]) -> dict[str, Any]:
         url = self.item_url(request.host_url, item["item_id"])
         skus = [{**sku, "Url": url, "Images": item["images"]} for sku in item["skus"]]
         view = {key: value for key, value in item.items() if key != "shop"}
         return {**view, "item_id": int(item["item_id"]), "skus": skus}
-
-
-def _payload(raw: str | None) -> dict[str, Any] | None:
-    try:
-        product = json.loads(raw or "")["Request"]["Product"]
-    except (ValueError, KeyError, TypeError):
-        return None
-    return product if isinstance(product, dict) else None
-
-
-def _first_sku(product: dict[str, Any]) -> dict[str, Any]:
-    rows = (product.get("Skus") or {}).get("Sku") or [{}]
-    return rows[0] if isinstance(rows[0], dict) else {}
-
-
-def _stored_sku(sku: dict[str, Any], item_id: str, sku_id: str) -> dict[str, Any]:
-    keep = ("SellerSku", "quantity", "price", "package_weight", "package_length")
-    keep += ("package_width", "package_height")
-    stored = {key: str(sku[key]) for key in keep if key in sku}
-    stored.update(
-        SkuId=str(sku_id),
-        ShopSku=f"{item_id}_VNAMZ-{sku_id}",
-        Status=str(sku.get("Status", "active")),
-    )
-    return stored
-
-
-def _number_problems(
-    row: dict[str, Any], minimums: dict[str, float], *, required: bool = False
-) -> list[dict[str, str]]:
-    out = []
-    for field, minimum in minimums.items():
-        if field not in row and not required:
-            continue
-        try:
-            ok = float(row[field]) >= minimum
-        except (KeyError, ValueError, TypeError):
-            ok = False
-        if not ok:
-            out.append({"field": field, "message": f"{field} must be a number >= {minimum}"})
-    return out
-
-
-def _image_problem(data: bytes) -> str | None:
-    if not data:
-        return "image is required"
-    if len(data) > 3_145_728:
-        return "image is larger than 3 MB"
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            kind, size = im.format, im.size
-    except (OSError, ValueError):
-        return "image format is not supported"
-    if kind not in ("JPEG", "PNG"):
-        return "only jpg and png images are supported"
-    if min(size) < 330 or max(size) > 5000:
-        return "image must be between 330 and 5000 pixels on each side"
-    return None
-
-
-def _image_id(url: str) -> str:
-    match = _IMAGE_PATH.match(urlsplit(url).path)
-    return match.group(1) if match else ""
-
-
-def _ok(data: Any, *, wrap: bool = True) -> Response:
-    body = {"code": "0", "request_id": secrets.token_hex(12)}
-    body.update({"data": data} if wrap else data)
-    return jsonify(body)
-
-
-def _error(
-    code: str,
-    message: str,
-    status: int = 200,
-    kind: str = "ISV",
-    detail: list[dict[str, str]] | None = None,
-) -> Response:
-    body: dict[str, Any] = {"code": code, "type": kind, "message": message}
-    if detail:
-        body["detail"] = detail
-    body["request_id"] = secrets.token_hex(12)
-    response = jsonify(body)
-    response.status_code = status
-    return response

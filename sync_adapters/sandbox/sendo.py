@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import functools
 import html
-import io
-import math
-import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,13 +20,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 from flask import Flask, Response, jsonify, request
-from PIL import Image
 
+from ..common import slug
 from ..sendo import mapping
 from ..sendo.categories import CATEGORIES
 from .base import ChannelSandbox, Knobs
+from .common import sandbox_image_id, whole_seconds
 
-_IMAGE_PATH = re.compile(r"^/_sandbox/images/([0-9a-f]+)$")
 _KEYS_PATH = "/cau-hinh/api"
 _PAGE = """<!doctype html><html lang="vi"><meta charset="utf-8"><title>Sendo - Kết nối API</title>
 <h1>Sendo · Kết nối API</h1><p>Cho phép Chợ OCOP quản lý shop?</p>{body}</html>"""
@@ -75,7 +72,7 @@ class SendoSandbox(ChannelSandbox):
 
     def rate_limited(self, retry_after: float) -> Response:
         response = _envelope(429, message="Quá nhiều yêu cầu, vui lòng thử lại sau")
-        response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+        response.headers["Retry-After"] = str(whole_seconds(retry_after))
         return response
 
     def server_error(self) -> Response:
@@ -83,7 +80,7 @@ class SendoSandbox(ChannelSandbox):
 
     def public_view(self, item: dict[str, Any]) -> dict[str, Any]:
         urls = [item["product_image"], *(p["picture_url"] for p in item["pictures"])]
-        ids = [m.group(1) for m in map(_hosted, urls) if m]
+        ids = [i for i in map(sandbox_image_id, urls) if i]
         live = item["status"] == 2 and item["stock_availability"]
         return {
             "name": item["name"],
@@ -125,10 +122,7 @@ class SendoSandbox(ChannelSandbox):
 
         @functools.wraps(view)
         def wrapper(**kwargs: Any) -> Response:
-            header = request.headers.get("Authorization", "")
-            shop = None
-            if header.lower().startswith("bearer "):
-                shop = self.shop_for_token(header[7:].strip())
+            shop = self.bearer_shop()
             if shop is None:
                 return _envelope(401, message="Token không hợp lệ hoặc đã hết hạn")
             return view(shop, **kwargs)
@@ -162,16 +156,12 @@ class SendoSandbox(ChannelSandbox):
 
     def _upload(self, shop: str) -> Response:
         file = request.files.get("file") or request.files.get("image")
-        data = file.read() if file else b""
-        try:
-            with Image.open(io.BytesIO(data)) as im:
-                im.verify()
-        except (OSError, ValueError):
+        url = self.host_photo(file.read() if file else b"")
+        if url is None:
             return _envelope(
                 400, message="File không phải hình ảnh", details=[("file", "Không đọc được ảnh")]
             )
-        image_id = self.put_image(data)
-        return _envelope(200, result=f"{request.host_url}_sandbox/images/{image_id}")
+        return _envelope(200, result=url)
 
     def _get(self, shop: str) -> Response:
         key, value = (
@@ -200,8 +190,8 @@ class SendoSandbox(ChannelSandbox):
             )
         errors = mapping.payload_errors(body, CATEGORIES)
         for prop, url in _image_urls(body):
-            match = _hosted(url)
-            if match is None or self.get_image(match.group(1)) is None:
+            image_id = sandbox_image_id(url)
+            if image_id is None or self.get_image(image_id) is None:
                 errors.append((prop, f"Ảnh phải được tải lên Sendo trước: {url}"))
         same_sku = self._find(shop, "sku", str(body.get("sku", "")))
         if same_sku is not None and same_sku["id"] != product_id:
@@ -246,7 +236,7 @@ class SendoSandbox(ChannelSandbox):
             id=product_id,
             status=3 if rejected else 2,  # Sendo: 2 đã duyệt, 3 từ chối
             shop=shop,
-            url_path=f"{mapping.slug(str(body['name']))}-{product_id}.html",
+            url_path=f"{slug(str(body['name']))}-{product_id}.html",
             created_date_timestamp=current["created_date_timestamp"] if current else now,
             updated_date_timestamp=now,
         )
@@ -294,10 +284,6 @@ def _image_urls(body: dict[str, Any]) -> list[tuple[str, str]]:
     urls = [("product_image", str(body.get("product_image") or ""))]
     urls += [("pictures", str(p.get("picture_url") or "")) for p in body.get("pictures") or []]
     return urls
-
-
-def _hosted(url: str) -> re.Match[str] | None:
-    return _IMAGE_PATH.match(urlparse(url).path)
 
 
 def _envelope(

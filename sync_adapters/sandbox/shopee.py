@@ -6,22 +6,36 @@ Shopee VN listing rules, all answered in Shopee's ``{"error", "message", "reques
 from __future__ import annotations
 
 import hmac
-import io
-import re
-import secrets
 from collections.abc import Callable, Mapping
 from html import escape
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import Flask, Response, jsonify, redirect, request
-from PIL import Image
+from flask import Flask, Response, redirect, request
 
 from ..base import RemoteStatus
-from ..shopee.categories import ATTRIBUTE_IDS, CATEGORIES
 from ..shopee.signing import TIMESTAMP_WINDOW_S, base_string, hmac_hex
 from .base import ChannelSandbox, Knobs
+from .common import image_info
+from .shopee_rules import (
+    LOGISTICS,
+    PRICE_RANGE,
+    PRICE_STOCK,
+    STOCK_RANGE,
+    ShopeeError,
+    apply_item,
+    check_item,
+    entries,
+    error_response,
+    item_view,
+    json_body,
+    list_arg,
+    numeric,
+    ok_response,
+    price_of,
+    stock_of,
+)
 
 AUTH_PARTNER = "/api/v2/shop/auth_partner"
 TOKEN_GET = "/api/v2/auth/token/get"
@@ -32,22 +46,7 @@ PUBLIC_PATHS = frozenset(
     {AUTH_PARTNER, TOKEN_GET, REFRESH, UPLOAD_IMAGE, "/api/v2/public/get_shops_by_partner"}
 )
 CODE_TTL_S = 600  # an authorisation code is single-use and lives 10 minutes
-NAME_LEN, DESCRIPTION_LEN = (20, 120), (100, 3000)
-PRICE_RANGE, STOCK_RANGE = (1_000, 120_000_000), (0, 999_999)
-MAX_IMAGES, MAX_IMAGE_BYTES = 9, 10 * 1024 * 1024
-LOGISTICS: tuple[dict[str, Any], ...] = (
-    {"logistics_channel_id": 50011, "logistics_channel_name": "Giao Hàng Nhanh", "enabled": True},
-    {
-        "logistics_channel_id": 50012,
-        "logistics_channel_name": "Giao Hàng Tiết Kiệm",
-        "enabled": True,
-    },
-    {"logistics_channel_id": 50021, "logistics_channel_name": "SPX Express", "enabled": True},
-    {"logistics_channel_id": 50018, "logistics_channel_name": "J&T Express", "enabled": False},
-)
-_LOGISTIC_IDS = {c["logistics_channel_id"] for c in LOGISTICS}
-_ATTRIBUTE_NAMES = {v: k for k, v in ATTRIBUTE_IDS.items()}
-_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
 _PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
 <title>Shopee — Cấp quyền ứng dụng</title></head><body style="font-family:sans-serif;max-width:32em;margin:3em auto">
 <h1>Cho phép Chợ OCOP quản lý shop?</h1>
@@ -55,14 +54,6 @@ _PAGE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
 <form method="post" action="{action}"><label>Mã shop (shop id)
 <input name="shop_id" inputmode="numeric" required value="{shop}"></label>
 <button type="submit">Đồng ý cấp quyền</button></form></body></html>"""
-
-
-class ShopeeError(Exception):
-    """A refusal in Shopee's shape (``error`` code, English ``message``, HTTP status)."""
-
-    def __init__(self, error: str, message: str, status: int = 400):
-        super().__init__(message)
-        self.error, self.message, self.status = error, message, status
 
 
 class ShopeeSandbox(ChannelSandbox):
@@ -94,10 +85,12 @@ class ShopeeSandbox(ChannelSandbox):
 
     # --- the channel's answers ---------------------------------------------------------------
     def rate_limited(self, retry_after: float) -> Response:
-        return self._error("error_too_many_request", "Too many requests, please retry later.", 429)
+        return error_response(
+            "error_too_many_request", "Too many requests, please retry later.", 429
+        )
 
     def server_error(self) -> Response:
-        return self._error("error_server", "System error, please try again later.", 500)
+        return error_response("error_server", "System error, please try again later.", 500)
 
     def rate_key(self) -> str:
         return f"{request.args.get('partner_id', '')}:{request.args.get('shop_id', '')}"
@@ -111,20 +104,6 @@ class ShopeeSandbox(ChannelSandbox):
             "status": str(RemoteStatus.LIVE if live else RemoteStatus.INACTIVE),
             "image_ids": list(item["image"]["image_id_list"]),
         }
-
-    def _error(self, error: str, message: str, status: int) -> Response:
-        body = {"error": error, "message": message, "request_id": secrets.token_hex(16)}
-        response = jsonify(body)
-        response.status_code = status
-        return response
-
-    def _ok(self, response: dict[str, Any] | None = None, **top: Any) -> Response:
-        body: dict[str, Any] = {"error": "", "message": "", "request_id": secrets.token_hex(16)}
-        if response is not None:
-            body["warning"] = ""
-            body["response"] = response
-        body.update(top)
-        return jsonify(body)
 
     # --- signatures and tokens ---------------------------------------------------------------
     def check_signature(self, path: str, params: Mapping[str, str], *, window: bool = True) -> None:
@@ -182,7 +161,9 @@ class ShopeeSandbox(ChannelSandbox):
 
     # --- routes ------------------------------------------------------------------------------
     def routes(self, app: Flask) -> None:
-        app.register_error_handler(ShopeeError, lambda e: self._error(e.error, e.message, e.status))
+        app.register_error_handler(
+            ShopeeError, lambda e: error_response(e.error, e.message, e.status)
+        )
         rules = {
             AUTH_PARTNER: (self.authorize_page, ["GET", "POST"]),
             TOKEN_GET: (self.token_get, ["POST"]),
@@ -220,7 +201,7 @@ class ShopeeSandbox(ChannelSandbox):
 
     def token_get(self) -> Response:
         self.check_signature(TOKEN_GET, request.args.to_dict())
-        body = _json()
+        body = json_body()
         if str(body.get("partner_id")) != request.args["partner_id"]:
             raise ShopeeError("error_param", "partner_id in body does not match the query.")
         code, shop_id = str(body.get("code", "")), str(body.get("shop_id", ""))
@@ -233,17 +214,17 @@ class ShopeeSandbox(ChannelSandbox):
             del self.codes[code]  # single use
             self.code_expiry.pop(code, None)
         access, refresh = self.issue_tokens(shop_id)
-        return self._ok(
+        return ok_response(
             access_token=access,
             refresh_token=refresh,
             expire_in=self.knobs.access_ttl_s,
-            shop_id_list=[_num(shop_id)],
+            shop_id_list=[numeric(shop_id)],
             merchant_id_list=[],
         )
 
     def token_refresh(self) -> Response:
         self.check_signature(REFRESH, request.args.to_dict())
-        body = _json()
+        body = json_body()
         token, shop_id = str(body.get("refresh_token", "")), str(body.get("shop_id", ""))
         with self.lock:
             entry = self.refresh_tokens.get(token)
@@ -253,9 +234,9 @@ class ShopeeSandbox(ChannelSandbox):
                 raise ShopeeError("error_param", "shop_id does not match the refresh_token.")
             del self.refresh_tokens[token]  # single use: the old one is refused from now on
         access, refresh = self.issue_tokens(shop_id)
-        return self._ok(
-            partner_id=_num(request.args["partner_id"]),
-            shop_id=_num(shop_id),
+        return ok_response(
+            partner_id=numeric(request.args["partner_id"]),
+            shop_id=numeric(shop_id),
             access_token=access,
             refresh_token=refresh,
             expire_in=self.knobs.access_ttl_s,
@@ -269,11 +250,7 @@ class ShopeeSandbox(ChannelSandbox):
         data = upload.read()
         if len(data) > MAX_IMAGE_BYTES:
             raise ShopeeError("error_param", "image size should be less than 10MB.")
-        try:
-            with Image.open(io.BytesIO(data)) as im:
-                kind = im.format
-        except OSError:
-            kind = None
+        kind, _ = image_info(data)
         if kind not in {"JPEG", "PNG"}:
             raise ShopeeError("error_param", "image format should be JPG, JPEG or PNG.")
         image_id = "vn-11134207-" + self.put_image(data)
@@ -282,7 +259,10 @@ class ShopeeSandbox(ChannelSandbox):
             "image_id": image_id,
             "image_url_list": [{"image_url_region": "VN", "image_url": url}],
         }
-        return self._ok({"image_info": info, "image_info_list": [{"id": 0, "image_info": info}]})
+        return ok_response({"image_info": info, "image_info_list": [{"id": 0, "image_info": info}]})
+
+    def _has_image(self, image_id: str) -> bool:
+        return self.get_image(image_id) is not None
 
     def get_image(self, image_id: str) -> bytes | None:
         # Shopee-looking ids carry a region/type prefix the base store does not know.
@@ -297,13 +277,13 @@ class ShopeeSandbox(ChannelSandbox):
 
     def channel_list(self) -> Response:
         self._shop_call()
-        return self._ok({"logistics_channel_list": [dict(c) for c in LOGISTICS]})
+        return ok_response({"logistics_channel_list": [dict(c) for c in LOGISTICS]})
 
     # --- products ----------------------------------------------------------------------------
     def add_item(self) -> Response:
         shop = self._shop_call()
-        body = _json()
-        self._check_item(body, None)
+        body = json_body()
+        check_item(body, None, self._has_image)
         now = int(self.clock())
         with self.lock:
             self._last_id += 1
@@ -312,27 +292,27 @@ class ShopeeSandbox(ChannelSandbox):
             item_id = self._last_id
             item = {"item_id": item_id, "shop_id": shop, "create_time": now, "condition": "NEW"}
             item["item_status"] = "NORMAL"
-            _apply(item, body, now)
+            apply_item(item, body, now)
             self.items[str(item_id)] = item
-        return self._ok(
+        return ok_response(
             {"item_id": item_id, "item_name": item["item_name"], "item_status": item["item_status"]}
         )
 
     def update_item(self) -> Response:
         shop = self._shop_call()
-        body = _json()
+        body = json_body()
         item = self._item(shop, body.get("item_id"))
-        self._check_item(body, item)
+        check_item(body, item, self._has_image)
         with self.lock:
             # Price and stock change only through update_price / update_stock.
-            _apply(
-                item, {k: v for k, v in body.items() if k not in _PRICE_STOCK}, int(self.clock())
+            apply_item(
+                item, {k: v for k, v in body.items() if k not in PRICE_STOCK}, int(self.clock())
             )
-        return self._ok({"item_id": item["item_id"], "item_status": item["item_status"]})
+        return ok_response({"item_id": item["item_id"], "item_status": item["item_status"]})
 
     def unlist_item(self) -> Response:
         shop = self._shop_call()
-        entries = _json().get("item_list")
+        entries = json_body().get("item_list")
         if not isinstance(entries, list) or not 1 <= len(entries) <= 50:
             raise ShopeeError("error_param", "item_list length should be between 1 and 50.")
         done, failed = [], []
@@ -346,23 +326,23 @@ class ShopeeSandbox(ChannelSandbox):
                 item["item_status"] = "UNLIST" if entry.get("unlist") else "NORMAL"
                 item["update_time"] = int(self.clock())
             done.append({"item_id": item["item_id"], "unlist": bool(entry.get("unlist"))})
-        return self._ok({"success_list": done, "failure_list": failed})
+        return ok_response({"success_list": done, "failure_list": failed})
 
     def update_price(self) -> Response:
-        return self._model_update("price_list", _price_of, "original_price", PRICE_RANGE)
+        return self._model_update("price_list", price_of, "original_price", PRICE_RANGE)
 
     def update_stock(self) -> Response:
-        return self._model_update("stock_list", _stock_of, "seller_stock", STOCK_RANGE)
+        return self._model_update("stock_list", stock_of, "seller_stock", STOCK_RANGE)
 
     def _model_update(
         self, name: str, read: Callable[[dict], Any], field: str, bounds: tuple[int, int]
     ) -> Response:
         # update_price / update_stock: per-model results (an item without models is model 0).
         shop = self._shop_call()
-        body = _json()
+        body = json_body()
         item = self._item(shop, body.get("item_id"))
         done, failed = [], []
-        for entry in _entries(body, name):
+        for entry in entries(body, name):
             value = read(entry)
             if value is None:
                 reason = f"{field} should be between {bounds[0]} and {bounds[1]}."
@@ -374,17 +354,17 @@ class ShopeeSandbox(ChannelSandbox):
                 else:
                     item["stock"] = value
             done.append({"model_id": 0, field: value})
-        return self._ok({"success_list": done, "failure_list": failed})
+        return ok_response({"success_list": done, "failure_list": failed})
 
     def base_info(self) -> Response:
         shop = self._shop_call()
-        ids = _list_arg("item_id_list")
+        ids = list_arg("item_id_list")
         if not 1 <= len(ids) <= 50:
             raise ShopeeError("error_param", "item_id_list length should be between 1 and 50.")
         with self.lock:
             found = [self.items.get(i) for i in ids]
-            items = [_view(i) for i in found if i and i["shop_id"] == shop]
-        return self._ok({"item_list": items})
+            items = [item_view(i) for i in found if i and i["shop_id"] == shop]
+        return ok_response({"item_list": items})
 
     def search_item(self) -> Response:
         shop = self._shop_call()
@@ -393,7 +373,7 @@ class ShopeeSandbox(ChannelSandbox):
             raise ShopeeError("error_param", "page_size should be between 1 and 100.")
         sku = request.args.get("item_sku", "").lower()
         name = request.args.get("item_name", "").lower()
-        statuses = set(_list_arg("item_status")) or {"NORMAL"}
+        statuses = set(list_arg("item_status")) or {"NORMAL"}
         with self.lock:
             ids = [
                 item["item_id"]
@@ -407,7 +387,7 @@ class ShopeeSandbox(ChannelSandbox):
         page: dict[str, Any] = {"item_id_list": ids[start:end], "total_count": len(ids)}
         if end < len(ids):
             page["next_offset"] = str(end)
-        return self._ok(page)
+        return ok_response(page)
 
     def _item(self, shop: str, item_id: Any) -> dict[str, Any]:
         with self.lock:
@@ -415,184 +395,3 @@ class ShopeeSandbox(ChannelSandbox):
         if item is None or item["shop_id"] != shop:
             raise ShopeeError("error_item_not_found", f"Item {item_id} not found.", 404)
         return item
-
-    def _check_item(self, body: dict[str, Any], current: dict[str, Any] | None) -> None:
-        """Shopee VN's listing rules; ``current`` set: an update (only sent fields checked)."""
-        if current is None:
-            for field in _REQUIRED:
-                if body.get(field) in (None, "", [], {}):
-                    raise ShopeeError("error_param", f"{field} is required.")
-            if "seller_stock" not in body and "normal_stock" not in body:
-                raise ShopeeError("error_param", "seller_stock is required.")
-        _check_fields(body)
-        if current is None and _stock_of(body) is None:
-            raise ShopeeError("error_param", "seller_stock should be between 0 and 999999.")
-        for image_id in (body.get("image") or {}).get("image_id_list") or []:
-            if self.get_image(str(image_id)) is None:
-                raise ShopeeError(
-                    "error_param", f"image_id_list: {image_id} is not in media space."
-                )
-        category = str(body.get("category_id", current["category_id"] if current else ""))
-        if current is None or "category_id" in body or "attribute_list" in body:
-            attrs = body.get("attribute_list", current["attribute_list"] if current else [])
-            _check_attributes(category, attrs)
-
-
-_PRICE_STOCK = {"original_price", "seller_stock", "normal_stock"}
-
-
-def _positive_dims(dim: Any) -> bool:
-    sides = ("package_length", "package_width", "package_height")
-    return isinstance(dim, dict) and all(isinstance(dim.get(s), int) and dim[s] > 0 for s in sides)
-
-
-def _channels_ok(channels: Any) -> bool:
-    rows = channels if isinstance(channels, list) else []
-    known = all(isinstance(c, dict) and c.get("logistic_id") in _LOGISTIC_IDS for c in rows)
-    return known and any(c.get("enabled") for c in rows)
-
-
-def _text(low: int, high: int) -> Callable[[Any], bool]:
-    return lambda v: isinstance(v, str) and low <= len(v.strip()) <= high
-
-
-# field -> (accepts the value, Shopee's message when it does not); only sent fields are checked.
-_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "item_name": (
-        _text(*NAME_LEN),
-        "item_name length should be between {} and {}.".format(*NAME_LEN),
-    ),
-    "description": (
-        lambda v: _text(*DESCRIPTION_LEN)(v) and not _HTML_TAG.search(v),
-        "description should be plain text of {} to {} characters.".format(*DESCRIPTION_LEN),
-    ),
-    "original_price": (
-        lambda v: _number(v) and PRICE_RANGE[0] <= v <= PRICE_RANGE[1],
-        "original_price should be between {} and {}.".format(*PRICE_RANGE),
-    ),
-    "category_id": (lambda v: str(v) in CATEGORIES, "category_id is invalid."),
-    "weight": (lambda v: _number(v) and 0 < v <= 1000, "weight should be between 0 and 1000 kg."),
-    "dimension": (_positive_dims, "dimension: package_length/width/height should be positive."),
-    "image": (
-        lambda v: (
-            isinstance(v, dict)
-            and isinstance(v.get("image_id_list"), list)
-            and 1 <= len(v["image_id_list"]) <= MAX_IMAGES
-        ),
-        f"image_id_list length should be between 1 and {MAX_IMAGES}.",
-    ),
-    "logistic_info": (_channels_ok, "logistic_info needs an enabled, known logistic_id."),
-    "brand": (
-        lambda v: isinstance(v, dict) and isinstance(v.get("brand_id"), int) and v["brand_id"] >= 0,
-        "brand.brand_id is invalid.",
-    ),
-    "item_sku": (_text(0, 100), "item_sku should be at most 100 characters."),
-    "item_status": (lambda v: v in {"NORMAL", "UNLIST"}, "item_status should be NORMAL or UNLIST."),
-}
-_REQUIRED = [f for f in _RULES if f not in {"dimension", "item_sku", "item_status"}]
-_CONTENT = [f for f in _RULES if f not in {"original_price", "category_id"}]
-_CONTENT += ["attribute_list", "condition"]
-
-
-def _check_fields(body: dict[str, Any]) -> None:
-    for field, (accepts, message) in _RULES.items():
-        if field in body and not accepts(body[field]):
-            raise ShopeeError("error_param", message)
-
-
-def _check_attributes(category_id: str, attribute_list: Any) -> None:
-    values: dict[int, str] = {}
-    for attr in attribute_list or []:
-        if attr.get("attribute_id") not in _ATTRIBUTE_NAMES:
-            raise ShopeeError("error_param", f"attribute_id {attr.get('attribute_id')} is invalid.")
-        for value in attr.get("attribute_value_list") or []:
-            text = str(value.get("original_value_name") or "").strip()
-            if text or value.get("value_id"):
-                values[attr["attribute_id"]] = text
-    for name in CATEGORIES[category_id].required_attributes:
-        if ATTRIBUTE_IDS[name] not in values:
-            raise ShopeeError(
-                "error_param",
-                f"attribute_list: mandatory attribute {ATTRIBUTE_IDS[name]} ({name}) is missing.",
-            )
-
-
-def _apply(item: dict[str, Any], body: dict[str, Any], now: int) -> None:
-    for field in _CONTENT:
-        if field in body:
-            item[field] = body[field]
-    if "category_id" in body:
-        item["category_id"] = int(body["category_id"])
-    if "original_price" in body:
-        item["original_price"] = item["current_price"] = body["original_price"]
-    stock = _stock_of(body)
-    if stock is not None:
-        item["stock"] = stock
-    item["update_time"] = now
-
-
-def _view(item: dict[str, Any]) -> dict[str, Any]:
-    """One item as ``get_item_base_info`` returns it."""
-    view = {
-        k: v
-        for k, v in item.items()
-        if k not in {"shop_id", "stock", "original_price", "current_price"}
-    }
-    view["weight"] = str(item.get("weight", ""))
-    view["has_model"] = False
-    view["price_info"] = [
-        {
-            "currency": "VND",
-            "original_price": item["original_price"],
-            "current_price": item["current_price"],
-        }
-    ]
-    view["stock_info_v2"] = {
-        "summary_info": {"total_reserved_stock": 0, "total_available_stock": item["stock"]},
-        "seller_stock": [{"location_id": "VNZ", "stock": item["stock"]}],
-    }
-    return view
-
-
-def _price_of(entry: dict[str, Any]) -> float | None:
-    price = entry.get("original_price")
-    ok = _number(price) and PRICE_RANGE[0] <= price <= PRICE_RANGE[1]
-    return price if ok else None
-
-
-def _stock_of(entry: dict[str, Any]) -> int | None:
-    if "seller_stock" in entry:
-        rows = entry["seller_stock"]
-        stock = rows[0].get("stock") if isinstance(rows, list) and len(rows) == 1 else None
-    else:
-        stock = entry.get("normal_stock")
-    if isinstance(stock, int) and STOCK_RANGE[0] <= stock <= STOCK_RANGE[1]:
-        return stock
-    return None
-
-
-def _entries(body: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    entries = body.get(name)
-    if not isinstance(entries, list) or not 1 <= len(entries) <= 50:
-        raise ShopeeError("error_param", f"{name} length should be between 1 and 50.")
-    return entries
-
-
-def _num(value: str) -> int | str:
-    return int(value) if value.isdigit() else value
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _json() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ShopeeError("error_param", "Request body should be a JSON object.")
-    return body
-
-
-def _list_arg(name: str) -> list[str]:
-    # Shopee takes lists in a query either repeated or comma-separated.
-    return [part for raw in request.args.getlist(name) for part in raw.split(",") if part]

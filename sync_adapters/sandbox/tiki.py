@@ -11,34 +11,36 @@ from __future__ import annotations
 
 import functools
 import html
-import io
-import math
-import re
 import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlparse
 
-from flask import Flask, Response, jsonify, redirect, request
-from PIL import Image
+from flask import Flask, Response, jsonify, request
 
 from ..tiki import mapping
 from ..tiki.categories import CATEGORIES
 from ..tiki.signing import webhook_signature
 from .base import ChannelSandbox, Knobs
+from .common import (
+    callback_redirect,
+    oauth_problem,
+    query_params,
+    sandbox_image_id,
+    whole_seconds,
+)
+from .tiki_rules import (
+    apply_update,
+    new_product,
+    oauth_error,
+    product_json,
+    refusal,
+    review_reasons,
+    shown_state,
+)
 
-_IMAGE_PATH = re.compile(r"^/_sandbox/images/([0-9a-f]+)$")
 _AUTH_PATH = "/sc/oauth2/auth"
 _AUTH_FIELDS = ("response_type", "client_id", "redirect_uri", "scope", "state")
-_OAUTH_ERRORS = {  # Hydra's error codes and wording
-    "invalid_client": (401, "Client authentication failed (unknown client or wrong secret)."),
-    "invalid_grant": (
-        400,
-        "The grant is invalid, expired, revoked, already used, or does not match the redirect_uri.",
-    ),
-    "unsupported_grant_type": (400, "The authorization grant type is not supported."),
-}
 _PAGE = """<!doctype html><html lang="vi"><meta charset="utf-8"><title>Tiki Seller Center</title>
 <h1>Tiki</h1><p>Cho phép Chợ OCOP quản lý shop?</p><p>Quyền: {scope}</p>
 <form method="post" action="{action}">{hidden}
@@ -85,12 +87,12 @@ class TikiSandbox(ChannelSandbox):
         self.next_product_id = int(state.get("next_product_id", self.next_product_id))
 
     def rate_limited(self, retry_after: float) -> Response:
-        response = _errors(429, "You're requesting too many requests! Slow down!")
-        response.headers["Retry-After"] = str(max(1, math.ceil(retry_after)))
+        response = refusal(429, "You're requesting too many requests! Slow down!")
+        response.headers["Retry-After"] = str(whole_seconds(retry_after))
         return response
 
     def server_error(self) -> Response:
-        return _errors(500, "Internal call/processing failures")
+        return refusal(500, "Internal call/processing failures")
 
     def public_view(self, item: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -98,13 +100,13 @@ class TikiSandbox(ChannelSandbox):
             "price_vnd": item["price"],
             "stock": item["inventory"]["quantity"],
             "status": "live" if item["active"] else "inactive",
-            "image_ids": [m.group(1) for m in map(_hosted, item["image_urls"]) if m],
+            "image_ids": [i for i in map(sandbox_image_id, item["image_urls"]) if i],
         }
 
     # --- test helpers ----------------------------------------------------------------------
     def approve(self, authorize_url: str, shop_id: str) -> dict[str, str]:
         """What Tiki's redirect after "Cho phép" would carry: ``code``, ``scope``, ``state``."""
-        query = {k: v[0] for k, v in parse_qs(urlparse(authorize_url).query).items()}
+        query = query_params(authorize_url)
         problem = self._auth_problem(query)
         if problem:
             raise ValueError(problem)
@@ -134,32 +136,25 @@ class TikiSandbox(ChannelSandbox):
         ]
         for rule, view, methods in api:
             app.add_url_rule(rule, f"tiki{view.__name__}", self._authed(view), methods=methods)
-        upload = functools.partial(upload_image, self)
-        app.add_url_rule("/_sandbox/images", "tiki_image_upload", upload, methods=["POST"])
+        app.add_url_rule("/_sandbox/images", "tiki_image_upload", self._upload, methods=["POST"])
 
     def _authed(self, view: Callable[..., Response]) -> Callable[..., Response]:
         """Bearer token -> shop (401 in Tiki's shape), and reviews brought up to date."""
 
         @functools.wraps(view)
         def wrapper(**kwargs: Any) -> Response:
-            header = request.headers.get("Authorization", "")
-            shop = None
-            if header.lower().startswith("bearer "):
-                shop = self.shop_for_token(header[7:].strip())
+            shop = self.bearer_shop()
             if shop is None:
-                return _errors(401, "The authorization (token) is missing or expired")
+                return refusal(401, "The authorization (token) is missing or expired")
             self._due()
             return view(shop, **kwargs)
 
         return wrapper
 
     def _auth_problem(self, query: dict[str, str]) -> str | None:
-        if query.get("response_type") != "code":
-            return "response_type must be code"
-        if query.get("client_id") not in self.apps:
-            return "unknown client_id"
-        if not query.get("redirect_uri"):
-            return "redirect_uri is required"
+        problem = oauth_problem(query, self.apps)
+        if problem:
+            return problem
         if len(query.get("state", "")) < 8:
             return "state must have at least 8 characters"
         return None
@@ -187,30 +182,28 @@ class TikiSandbox(ChannelSandbox):
         shop_id = request.form.get("shop_id", "").strip()
         if not shop_id:
             return Response("<p>Nhập mã shop.</p>", 400)
-        params = self._grant(query, shop_id)
-        glue = "&" if "?" in query["redirect_uri"] else "?"
-        return redirect(query["redirect_uri"] + glue + urlencode(params), code=302)
+        return callback_redirect(query["redirect_uri"], self._grant(query, shop_id))
 
     def _token(self) -> Response:
         auth, form = request.authorization, request.form
         if auth is None or self.apps.get(auth.username or "") != auth.password:
             self.stats.rejected_signatures += 1  # Tiki signs nothing: client auth is the check
-            return _oauth_error("invalid_client")
+            return oauth_error("invalid_client")
         with self.lock:
             if form.get("grant_type") == "authorization_code":
                 shop = self.codes.pop(form.get("code", ""), None)  # single use
                 meta = self.code_meta.pop(form.get("code", ""), {})
                 if shop is None or meta.get("redirect_uri") != form.get("redirect_uri"):
-                    return _oauth_error("invalid_grant")
+                    return oauth_error("invalid_grant")
                 scope = meta.get("scope", "")
             elif form.get("grant_type") == "refresh_token":
                 # Hydra rotates refresh tokens: the presented one is spent whatever happens.
-                entry = self.refresh_tokens.pop(form.get("refresh_token", ""), None)
-                if entry is None or entry["expires_at"] <= self.clock():
-                    return _oauth_error("invalid_grant")
+                entry = self.take_refresh(form.get("refresh_token", ""), spend=True)
+                if entry is None:
+                    return oauth_error("invalid_grant")
                 shop, scope = str(entry["shop"]), str(entry.get("scope", ""))
             else:
-                return _oauth_error("unsupported_grant_type")
+                return oauth_error("unsupported_grant_type")
         access, refresh = self.issue_tokens(shop)
         with self.lock:
             self.refresh_tokens[refresh]["scope"] = scope
@@ -223,6 +216,20 @@ class TikiSandbox(ChannelSandbox):
             token_type="bearer",
         )
 
+    def _upload(self) -> Response:
+        """``POST /_sandbox/images`` (multipart ``image``): store a photo, answer the URL serving
+        it. Tiki downloads product photos from URLs; this is the host the adapter uploads to
+        when the account names no other."""
+        file = request.files.get("image") or request.files.get("file")
+        url = self.host_photo(file.read() if file else request.get_data())
+        if url is None:
+            return refusal(400, "image: the file is not an image")
+        return jsonify(id=sandbox_image_id(url), url=url)
+
+    def _hosts(self, url: str) -> bool:
+        image_id = sandbox_image_id(url)
+        return image_id is not None and self.get_image(image_id) is not None
+
     def _me(self, shop: str) -> Response:
         seller_id: Any = int(shop) if shop.isdigit() else shop
         return jsonify(id=seller_id, name=f"Shop {shop}", active=1, can_update_product=1)
@@ -230,24 +237,24 @@ class TikiSandbox(ChannelSandbox):
     def _create_request(self, shop: str) -> Response:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
-            return _errors(400, "body: must be a JSON object")
+            return refusal(400, "body: must be a JSON object")
         errors = mapping.request_errors(body, CATEGORIES)
         skus = [] if errors else [str(v["sku"]) for v in body["variants"]]
         for sku in skus:
             if self._find(shop, original_sku=sku):
                 errors.append(f"variants[0].sku: original_sku {sku} already exists")
         if errors:
-            return _errors(400, *errors)
+            return refusal(400, *errors)
         return jsonify(track_id=self._new_request(shop, "create_product", body), state="queuing")
 
     def _update_info(self, shop: str) -> Response:
         body = request.get_json(silent=True) or {}
         if self._find(shop, product_id=body.get("product_id")) is None:
-            return _errors(404, "product_id: product not found")
+            return refusal(404, "product_id: product not found")
         if "name" in body and not 0 < len(str(body["name"]).strip()) <= mapping.NAME_MAX:
-            return _errors(400, f"name: must have 1 to {mapping.NAME_MAX} characters")
+            return refusal(400, f"name: must have 1 to {mapping.NAME_MAX} characters")
         if "description" in body and not str(body["description"]).strip():
-            return _errors(400, "description: is required")
+            return refusal(400, "description: is required")
         return jsonify(track_id=self._new_request(shop, "update_product", body), state="queuing")
 
     def _new_request(self, shop: str, kind: str, body: dict[str, Any]) -> str:
@@ -284,7 +291,7 @@ class TikiSandbox(ChannelSandbox):
             if record["state"] != "queuing":
                 return  # two readers raced to finish the same review
             body = record["payload"]
-            reasons = self._review_reasons(record)
+            reasons = review_reasons(record, self.items, self._hosts)
             if reasons:
                 record.update(state="rejected", reasons=reasons)
                 return
@@ -297,56 +304,11 @@ class TikiSandbox(ChannelSandbox):
             record["state"] = "update_product_approved"
             item = self.items[str(body["product_id"])]
             record["product_ids"].append(item["id"])
-            for key in ("name", "description", "market_price"):
-                if key in body:
-                    item[key] = body[key]
-            item["attributes"] = {**item["attributes"], **(body.get("attributes") or {})}
-            if body.get("image"):
-                item["image_urls"] = [body["image"], *body.get("images", [])]
-            item["updated_at"] = self.clock()
-
-    def _review_reasons(self, record: dict[str, Any]) -> list[str]:
-        """Why the review refuses a request (empty: approved)."""
-        body = record["payload"]
-        reasons = []
-        if mapping.REJECT_MARKER in str(body.get("name", "")):
-            reasons.append("name: Tên sản phẩm vi phạm chính sách nội dung của Tiki")
-        for url in [body.get("image", ""), *body.get("images", [])]:
-            match = _hosted(str(url))
-            if url and (match is None or self.get_image(match.group(1)) is None):
-                reasons.append(f"image: Không tải được ảnh {url}")
-        if record["kind"] == "create_product":
-            category = CATEGORIES.get(str(body.get("category_id")))
-            attrs = body.get("attributes") or {}
-            for code in category.required_attributes if category else ():
-                if not str(attrs.get(code, "")).strip():
-                    reasons.append(f"attributes.{code}: Thiếu thuộc tính bắt buộc")
-        elif str(body.get("product_id")) not in self.items:
-            reasons.append("product_id: product not found")
-        return reasons
+            apply_update(item, body, self.clock())
 
     def _new_product(self, shop: str, body: dict[str, Any], variant: dict[str, Any]) -> int:
         product_id, self.next_product_id = self.next_product_id, self.next_product_id + 1
-        self.items[str(product_id)] = {
-            "id": product_id,
-            "sku": str(2_000_000_000_000 + product_id),  # Tiki's own 13-digit SKU
-            "original_sku": str(variant["sku"]),
-            "name": variant.get("name") or body["name"],
-            "description": body.get("description", ""),
-            "category_id": body["category_id"],
-            "attributes": dict(body.get("attributes") or {}),
-            "price": int(variant["price"]),
-            "market_price": int(body.get("market_price") or variant["price"]),
-            "active": 0,  # Tiki: approved products are inactive until the seller activates them
-            "inventory": {
-                "inventory_type": variant.get("inventory_type", "dropship"),
-                "quantity": int(variant["quantity"]),
-            },
-            "image_urls": [body["image"], *body.get("images", [])],
-            "shop": shop,
-            "created_at": self.clock(),
-            "updated_at": self.clock(),
-        }
+        self.items[str(product_id)] = new_product(product_id, shop, body, variant, self.clock())
         return product_id
 
     def _record(self, shop: str, **match: str) -> dict[str, Any] | None:
@@ -359,25 +321,25 @@ class TikiSandbox(ChannelSandbox):
     def _tracking(self, shop: str, track_id: str) -> Response:
         record = self._record(shop, track_id=track_id)
         if record is None:
-            return _errors(404, "track_id: not found")
+            return refusal(404, "track_id: not found")
         reason = "; ".join(record["reasons"] or []) or None
         return jsonify(
             track_id=track_id,
             request_id=record["request_id"],
-            state=_shown_state(record),
+            state=shown_state(record),
             reason=reason,
         )
 
     def _request(self, shop: str, request_id: str) -> Response:
         record = self._record(shop, request_id=request_id)
         if record is None:
-            return _errors(404, "request_id: not found")
-        products = [self._product_json(self.items[str(p)]) for p in record["product_ids"]]
+            return refusal(404, "request_id: not found")
+        products = [product_json(self.items[str(p)]) for p in record["product_ids"]]
         for product in products:
             product["product_id"] = product["id"]
         return jsonify(
             request_id=request_id,
-            state=_shown_state(record),
+            state=shown_state(record),
             kind=record["kind"],
             reasons=record["reasons"],
             products=products,
@@ -385,11 +347,11 @@ class TikiSandbox(ChannelSandbox):
 
     def _find_by(self, shop: str) -> Response:
         item = self._find(shop, original_sku=request.args.get("original_sku", ""))
-        return jsonify(self._product_json(item)) if item else _errors(404, "product not found")
+        return jsonify(product_json(item)) if item else refusal(404, "product not found")
 
     def _get(self, shop: str, product_id: int) -> Response:
         item = self._find(shop, product_id=product_id)
-        return jsonify(self._product_json(item)) if item else _errors(404, "product not found")
+        return jsonify(product_json(item)) if item else refusal(404, "product not found")
 
     def _update_sku(self, shop: str) -> Response:
         body = dict(request.get_json(silent=True) or {})
@@ -397,7 +359,7 @@ class TikiSandbox(ChannelSandbox):
             shop, product_id=body.get("product_id"), original_sku=body.get("original_sku")
         )
         if item is None:
-            return _errors(404, "product_id: product not found")
+            return refusal(404, "product_id: product not found")
         if body.get("warehouse_quantities"):  # v2 multi-warehouse form
             body["quantity"] = sum(
                 int(w.get("qty_available", 0)) for w in body["warehouse_quantities"]
@@ -406,7 +368,7 @@ class TikiSandbox(ChannelSandbox):
         if "active" in body and body["active"] not in (0, 1):
             errors.append("active: must be 0 or 1")
         if errors:
-            return _errors(400, *errors)
+            return refusal(400, *errors)
         with self.lock:
             item["price"] = body.get("price", item["price"])
             item["inventory"]["quantity"] = body.get("quantity", item["inventory"]["quantity"])
@@ -425,52 +387,3 @@ class TikiSandbox(ChannelSandbox):
                 if original_sku and item["shop"] == shop and item["original_sku"] == original_sku:
                     return item
         return None
-
-    @staticmethod
-    def _product_json(item: dict[str, Any]) -> dict[str, Any]:
-        shown = {k: v for k, v in item.items() if k not in ("shop", "image_urls")}
-        shown["thumbnail"] = item["image_urls"][0] if item["image_urls"] else None
-        shown["images"] = [{"url": u, "position": n} for n, u in enumerate(item["image_urls"])]
-        return shown
-
-
-def _shown_state(record: dict[str, Any]) -> str:
-    if record["state"] != "queuing":
-        return str(record["state"])
-    return (
-        "awaiting_approve"
-        if record["kind"] == "create_product"
-        else "update_product_awaiting_approve"
-    )
-
-
-def _hosted(url: str) -> re.Match[str] | None:
-    return _IMAGE_PATH.match(urlparse(url).path)
-
-
-def _errors(status: int, *messages: str) -> Response:
-    response = jsonify(errors=list(messages))
-    response.status_code = status
-    return response
-
-
-def _oauth_error(error: str) -> Response:
-    status, description = _OAUTH_ERRORS[error]
-    response = jsonify(error=error, error_description=description, status_code=status)
-    response.status_code = status
-    return response
-
-
-def upload_image(sandbox: ChannelSandbox) -> Response:
-    """``POST /_sandbox/images`` (multipart ``image``): store a photo, answer the URL serving it
-    (the base serves ``/_sandbox/images/<id>``). Tiki downloads product photos from URLs; this
-    is the host the adapter uploads to when the account names no other."""
-    file = request.files.get("image") or request.files.get("file")
-    data = file.read() if file else request.get_data()
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            im.verify()
-    except (OSError, ValueError):
-        return _errors(400, "image: the file is not an image")
-    image_id = sandbox.put_image(data)
-    return jsonify(id=image_id, url=f"{request.host_url}_sandbox/images/{image_id}")

@@ -19,9 +19,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlparse
 
-import requests
-
-from .. import images
 from ..base import (
     Adapter,
     AuthExpiredError,
@@ -33,6 +30,7 @@ from ..base import (
     RemoteStatus,
     Tokens,
 )
+from ..common import item_url, response_body, slug, upload_once
 from ..http import send
 from . import mapping
 from .categories import CATEGORIES, DEFAULT_MAPPING
@@ -86,7 +84,7 @@ class SendoAdapter(Adapter):
             timeout=self.timeout,
             json={"shop_key": self.account.app_key, "secret_key": self.account.app_secret},
         )
-        body = _body(response)
+        body = response_body(response)
         result = body.get("result") if isinstance(body, dict) else None
         if response.status_code >= 400 or not isinstance(result, dict) or not result.get("token"):
             raise PermanentError(
@@ -194,32 +192,21 @@ class SendoAdapter(Adapter):
         return ListingResult(str(product["id"]), status, url=self._url(product))
 
     def _url(self, product: dict[str, Any]) -> str:
-        template = self.account.extra.get("item_url")
-        if template:
-            return template.format(
-                base_url=self._base, shop_id=self.account.shop_id, item_id=product["id"]
-            )
         path = (
-            product.get("url_path")
-            or f"{mapping.slug(str(product.get('name', '')))}-{product['id']}.html"
+            product.get("url_path") or f"{slug(str(product.get('name', '')))}-{product['id']}.html"
         )
-        return f"https://www.sendo.vn/{path}"
+        return item_url(self.account, product["id"]) or f"https://www.sendo.vn/{path}"
 
     def _image_urls(self, data: ListingData) -> list[str]:
         """Upload each prepared photo once; Sendo answers the URL it hosts."""
-        urls = []
-        for image in data.images[: mapping.SPEC.max_count]:
-            blob = images.prepare(image, mapping.SPEC, self.image_cache)
-            key = images.content_hash(blob)
-            if key not in self._uploaded:
-                url = self._api(
-                    "POST",
-                    "/api/partner/upload-image",
-                    files={"file": (f"{key[:16]}.jpg", blob, "image/jpeg")},
-                )
-                self._uploaded[key] = str(url)
-            urls.append(self._uploaded[key])
-        return urls
+        return upload_once(
+            data.images, mapping.SPEC, self.image_cache, self._uploaded, self._upload
+        )
+
+    def _upload(self, jpeg: bytes, file_name: str) -> str:
+        """One photo to Sendo; the URL it hosts the photo at."""
+        files = {"file": (file_name, jpeg, "image/jpeg")}
+        return str(self._api("POST", "/api/partner/upload-image", files=files))
 
     def _api(self, method: str, path: str, *, allow_404: bool = False, **kwargs: Any) -> Any:
         """One call in Sendo's envelope ``{result, success, statusCode, error}``; returns result."""
@@ -235,7 +222,7 @@ class SendoAdapter(Adapter):
             idempotent=not (method == "POST" and (kwargs.get("json") or {}).get("id") in (0, "0")),
             **kwargs,
         )
-        body = _body(response)
+        body = response_body(response)
         envelope = body if isinstance(body, dict) else {}
         code = envelope.get("statusCode") or envelope.get("status_code") or response.status_code
         if response.status_code == 401 or code == 401:
@@ -264,10 +251,3 @@ def _expiry(value: Any) -> datetime:
         except ValueError:
             pass
     return datetime.now(UTC) + TOKEN_LIFETIME
-
-
-def _body(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text[:2000]

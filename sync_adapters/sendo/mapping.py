@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from typing import Any
 
-from .. import images
+from .. import common, images
 from ..base import Category, FieldProblem, ListingData
 
 SPEC = images.ImageSpec(min_px=500, max_px=2000, max_bytes=2_000_000, min_count=1, max_count=9)
@@ -60,20 +59,6 @@ def attributes(data: ListingData) -> dict[str, str]:
     return {k: v for k, v in merged.items() if str(v).strip() and k != "unit_id"}
 
 
-def description_html(data: ListingData) -> str:
-    """The description as simple HTML, with the OCOP facts buyers look for."""
-    lines = [f"<p>{html.escape(p.strip())}</p>" for p in data.description.split("\n") if p.strip()]
-    facts = [
-        ("Sản phẩm OCOP", f"{data.ocop_stars} sao" if data.ocop_stars else ""),
-        ("Nơi sản xuất", data.origin),
-        ("Cơ sở sản xuất", data.producer_name),
-        ("Quy cách", data.net_quantity),
-        ("Hạn sử dụng", data.shelf_life),
-    ]
-    items = [f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in facts if v]
-    return "".join(lines) + (f"<ul>{''.join(items)}</ul>" if items else "")
-
-
 def unit_id(data: ListingData) -> int:
     """Sendo's unit id: the admin table's ``unit_id`` if set, else from the unit's name."""
     override = data.attributes.get("unit_id", "")
@@ -96,7 +81,7 @@ def product_payload(product_id: int, data: ListingData, image_urls: list[str]) -
         "weight": data.weight_grams,
         "stock_quantity": data.stock,
         "stock_availability": available(data.active, data.stock),
-        "description": description_html(data),
+        "description": common.facts_html(data),
         "cat_4_id": int(data.category_id) if (data.category_id or "").isdigit() else None,
         "unit_id": unit_id(data),
         "length": data.length_cm,
@@ -195,16 +180,8 @@ def validate(data: ListingData, categories: dict[str, Category]) -> list[FieldPr
 
 
 def price_stock_problems(price_vnd: int, stock: int) -> list[FieldProblem]:
-    """Price within the channel's bounds, stock not negative."""
-    problems = []
-    if not PRICE_MIN <= price_vnd <= PRICE_MAX:
-        bounds = f"{PRICE_MIN:,} ₫ đến {PRICE_MAX:,} ₫".replace(",", ".")
-        problems.append(FieldProblem("price_vnd", f"Giá phải từ {bounds}.", "Sửa giá bán."))
-    if stock < 0:
-        problems.append(
-            FieldProblem("stock", "Tồn kho không được âm.", "Nhập tồn kho từ 0 trở lên.")
-        )
-    return problems
+    """Price within Sendo's bounds, stock not negative."""
+    return common.price_stock_problems(price_vnd, stock, PRICE_MIN, PRICE_MAX)
 
 
 def payload_errors(body: dict[str, Any], categories: dict[str, Category]) -> list[tuple[str, str]]:
@@ -277,10 +254,3 @@ def problems_from_error(body: Any) -> list[FieldProblem]:
             FieldProblem(field, f"Sendo từ chối: {what}", "Sửa thông tin này rồi gửi lại.")
         )
     return problems
-
-
-def slug(text: str) -> str:
-    """URL slug the way Vietnamese shops write them (no accents, đ -> d)."""
-    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "san-pham"

@@ -16,7 +16,6 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 
-from .. import images
 from ..base import (
     AccountConfig,
     Adapter,
@@ -31,6 +30,7 @@ from ..base import (
     RetryableError,
     Tokens,
 )
+from ..common import item_url, upload_once
 from ..http import send
 from . import mapping, signing
 from .categories import CATEGORIES, DEFAULT_MAPPING
@@ -220,24 +220,23 @@ class ShopeeAdapter(Adapter):
         return ListingResult(item_id, status, url=self._item_url(item_id))
 
     def _upload_images(self, data: ListingData) -> list[str]:
-        ids = []
-        for image in data.images[: mapping.IMAGE_SPEC.max_count]:
-            prepared = images.prepare(image, mapping.IMAGE_SPEC, self.image_cache)
-            digest = images.content_hash(prepared)
-            if digest not in self._image_ids:
-                answer = self._request(
-                    "POST",
-                    UPLOAD_IMAGE,
-                    self._public_params(UPLOAD_IMAGE),
-                    files={"image": (f"{digest[:16]}.jpg", prepared, "image/jpeg")},
-                    data={"scene": "normal"},
-                )
-                info = (answer.get("response") or {}).get("image_info") or {}
-                if not info.get("image_id"):
-                    raise PermanentError("Shopee không nhận ảnh sản phẩm.", raw=answer)
-                self._image_ids[digest] = str(info["image_id"])
-            ids.append(self._image_ids[digest])
-        return ids
+        return upload_once(
+            data.images, mapping.IMAGE_SPEC, self.image_cache, self._image_ids, self._upload
+        )
+
+    def _upload(self, jpeg: bytes, file_name: str) -> str:
+        """One photo into the media space; its image id."""
+        answer = self._request(
+            "POST",
+            UPLOAD_IMAGE,
+            self._public_params(UPLOAD_IMAGE),
+            files={"image": (file_name, jpeg, "image/jpeg")},
+            data={"scene": "normal"},
+        )
+        info = (answer.get("response") or {}).get("image_info") or {}
+        if not info.get("image_id"):
+            raise PermanentError("Shopee không nhận ảnh sản phẩm.", raw=answer)
+        return str(info["image_id"])
 
     def _logistic_ids(self) -> list[int]:
         # The shop's enabled shipping channels; an admin may pin them in account.extra.
@@ -265,14 +264,8 @@ class ShopeeAdapter(Adapter):
         return self._logistics
 
     def _item_url(self, item_id: str) -> str:
-        template = self.account.extra.get("item_url")
-        if template:
-            return template.format(
-                base_url=self.account.base_url.rstrip("/"),
-                shop_id=self.account.shop_id,
-                item_id=item_id,
-            )
-        return f"https://shopee.vn/product/{self.account.shop_id}/{item_id}"
+        own = f"https://shopee.vn/product/{self.account.shop_id}/{item_id}"
+        return item_url(self.account, item_id) or own
 
     def _url(self, path: str) -> str:
         return self.account.base_url.rstrip("/") + path

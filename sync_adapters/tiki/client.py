@@ -20,9 +20,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-import requests
-
-from .. import images
 from ..base import (
     Adapter,
     AuthExpiredError,
@@ -34,6 +31,7 @@ from ..base import (
     RetryableError,
     Tokens,
 )
+from ..common import item_url, response_body, slug, upload_once
 from ..http import send
 from . import mapping
 from .categories import CATEGORIES, DEFAULT_MAPPING
@@ -270,39 +268,34 @@ class TikiAdapter(Adapter):
         )
 
     def _url(self, product_id: str, name: str) -> str:
-        template = self.account.extra.get("item_url")
-        if template:
-            return template.format(
-                base_url=self._base, shop_id=self.account.shop_id, item_id=product_id
-            )
-        return f"https://tiki.vn/{mapping.slug(name)}-p{product_id}.html"
+        own = f"https://tiki.vn/{slug(name)}-p{product_id}.html"
+        return item_url(self.account, product_id) or own
 
     def _update_sku(self, body: dict[str, Any]) -> None:
         self._api("PUT", "/integration/v2/products/updateSku", json=body)
 
     def _image_urls(self, data: ListingData) -> list[str]:
         """Upload each prepared photo once to the image host Tiki downloads from."""
+        return upload_once(
+            data.images, mapping.SPEC, self.image_cache, self._uploaded, self._upload
+        )
+
+    def _upload(self, jpeg: bytes, file_name: str) -> str:
+        """One photo to the image host; the URL Tiki will download it from."""
         target = self.account.extra.get("image_upload_url") or f"{self._base}/_sandbox/images"
-        urls = []
-        for image in data.images[: mapping.SPEC.max_count]:
-            blob = images.prepare(image, mapping.SPEC, self.image_cache)
-            key = images.content_hash(blob)
-            if key not in self._uploaded:
-                response = send(
-                    self.http,
-                    "POST",
-                    target,
-                    timeout=self.timeout,
-                    files={"image": (f"{key[:16]}.jpg", blob, "image/jpeg")},
-                )
-                if response.status_code >= 400:
-                    raise PermanentError(
-                        "Không tải được ảnh lên nơi Tiki lấy ảnh; kiểm tra image_upload_url.",
-                        raw=_body(response),
-                    )
-                self._uploaded[key] = str(response.json()["url"])
-            urls.append(self._uploaded[key])
-        return urls
+        response = send(
+            self.http,
+            "POST",
+            target,
+            timeout=self.timeout,
+            files={"image": (file_name, jpeg, "image/jpeg")},
+        )
+        if response.status_code >= 400:
+            raise PermanentError(
+                "Không tải được ảnh lên nơi Tiki lấy ảnh; kiểm tra image_upload_url.",
+                raw=response_body(response),
+            )
+        return str(response.json()["url"])
 
     def _token(self, form: dict[str, str]) -> Tokens:
         """``POST /sc/oauth2/token`` with client_secret_basic; every refusal is permanent."""
@@ -315,7 +308,7 @@ class TikiAdapter(Adapter):
             auth=(self.account.app_key, self.account.app_secret),
             idempotent=False,  # codes and refresh tokens are single-use
         )
-        body = _body(response)
+        body = response_body(response)
         if response.status_code >= 400 or not isinstance(body, dict) or "access_token" not in body:
             error = body.get("error") if isinstance(body, dict) else None
             if error == "invalid_client":
@@ -355,7 +348,7 @@ class TikiAdapter(Adapter):
             idempotent=not (method == "POST" and path.startswith("/integration/v2.1/requests")),
             **kwargs,
         )
-        body = _body(response)
+        body = response_body(response)
         if response.status_code == 404 and allow_404:
             return None
         if response.status_code == 401:
@@ -387,10 +380,3 @@ def _errors(body: Any) -> list[Any]:
             if body.get(key):
                 return [body[key]]
     return [str(body)[:300]]
-
-
-def _body(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return response.text[:2000]

@@ -7,12 +7,9 @@ accepts too (and what it refuses, the simulator refuses with the same field name
 
 from __future__ import annotations
 
-import html
-import re
-import unicodedata
 from typing import Any
 
-from .. import images
+from .. import common, images
 from ..base import Category, FieldProblem, ListingData
 
 #: Tiki wants photos of at least 500x500 px ("image error → … 500x500 px at least").
@@ -78,22 +75,6 @@ def attributes(data: ListingData, category: Category | None) -> dict[str, str]:
     return {k: v for k, v in merged.items() if str(v).strip()}
 
 
-def description_html(data: ListingData) -> str:
-    """The description as simple HTML, with the OCOP facts buyers look for."""
-    paragraphs = [
-        f"<p>{html.escape(p.strip())}</p>" for p in data.description.split("\n") if p.strip()
-    ]
-    facts = [
-        ("Sản phẩm OCOP", f"{data.ocop_stars} sao" if data.ocop_stars else ""),
-        ("Nơi sản xuất", data.origin),
-        ("Cơ sở sản xuất", data.producer_name),
-        ("Quy cách", data.net_quantity),
-        ("Hạn sử dụng", data.shelf_life),
-    ]
-    items = [f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in facts if v]
-    return "".join(paragraphs) + (f"<ul>{''.join(items)}</ul>" if items else "")
-
-
 def request_payload(
     data: ListingData, category: Category | None, image_urls: list[str], extra: dict[str, str]
 ) -> dict[str, Any]:
@@ -111,7 +92,7 @@ def request_payload(
     return {
         "category_id": int(data.category_id) if (data.category_id or "").isdigit() else None,
         "name": data.name,
-        "description": description_html(data),
+        "description": common.facts_html(data),
         "market_price": data.price_vnd,
         "attributes": attributes(data, category),
         "image": image_urls[0] if image_urls else "",
@@ -128,7 +109,7 @@ def update_info_payload(
     return {
         "product_id": product_id,
         "name": data.name,
-        "description": description_html(data),
+        "description": common.facts_html(data),
         "market_price": data.price_vnd,
         "attributes": attributes(data, category),
         "image": image_urls[0] if image_urls else "",
@@ -209,16 +190,8 @@ def validate(data: ListingData, categories: dict[str, Category]) -> list[FieldPr
 
 
 def price_stock_problems(price_vnd: int, stock: int) -> list[FieldProblem]:
-    """Price within the channel's bounds, stock not negative."""
-    problems = []
-    if not PRICE_MIN <= price_vnd <= PRICE_MAX:
-        bounds = f"{PRICE_MIN:,} ₫ đến {PRICE_MAX:,} ₫".replace(",", ".")
-        problems.append(FieldProblem("price_vnd", f"Giá phải từ {bounds}.", "Sửa giá bán."))
-    if stock < 0:
-        problems.append(
-            FieldProblem("stock", "Tồn kho không được âm.", "Nhập tồn kho từ 0 trở lên.")
-        )
-    return problems
+    """Price within Tiki's bounds, stock not negative."""
+    return common.price_stock_problems(price_vnd, stock, PRICE_MIN, PRICE_MAX)
 
 
 def _category_problems(
@@ -262,13 +235,6 @@ def problems_from_errors(errors: list[Any]) -> list[FieldProblem]:
             FieldProblem(field, f"Tiki từ chối {label}: {what}", f"Sửa {label} rồi gửi lại.")
         )
     return problems
-
-
-def slug(text: str) -> str:
-    """URL slug the way Vietnamese shops write them (no accents, đ -> d)."""
-    folded = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    plain = "".join(c for c in folded if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-") or "san-pham"
 
 
 def request_errors(body: dict[str, Any], categories: dict[str, Category]) -> list[str]:

@@ -29,6 +29,7 @@ from ..base import (
     RetryableError,
     Tokens,
 )
+from ..common import item_url
 from ..http import retry_after_seconds, send
 from . import mapping, signing
 from .categories import CATEGORIES, DEFAULT_MAPPING
@@ -213,16 +214,7 @@ class TikTokAdapter(Adapter):
     def _result(
         self, product_id: str, status: RemoteStatus, sku_id: str | None = None
     ) -> ListingResult:
-        template = self.account.extra.get("item_url")
-        url: str | None = (
-            template.format(
-                base_url=self.account.base_url.rstrip("/"),
-                shop_id=self.account.shop_id,
-                item_id=product_id,
-            )
-            if template
-            else BUYER_URL.format(item_id=product_id)
-        )
+        url: str | None = item_url(self.account, product_id) or BUYER_URL.format(item_id=product_id)
         if status == RemoteStatus.MISSING:
             url = None
         return ListingResult(product_id, status, url=url, external_sku_id=sku_id or None)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from .. import images
 from ..base import FieldProblem, ListingData
+from ..common import attribute_value, paragraphs_html
 from .categories import ATTRIBUTE_IDS, ATTRIBUTE_NAMES, CATEGORIES
 
 #: TikTok's main-image rules (300-4000 px, at most 5 MB, 1 to 9 images).
@@ -47,25 +47,6 @@ FIELD_BY_CODE = {
 PROPERTY_REQUIRED = 12052104
 
 
-def attribute_value(data: ListingData, key: str) -> str:
-    """An attribute's value: the mapping table's first, else the product's own field."""
-    if data.attributes.get(key, "").strip():
-        return data.attributes[key].strip()
-    derived = {
-        "origin": data.origin,
-        "shelf_life": data.shelf_life,
-        "net_content": data.net_quantity,
-        "producer": data.producer_name,
-    }
-    return (derived.get(key) or "").strip()
-
-
-def description_html(data: ListingData) -> str:
-    """The description as HTML paragraphs (TikTok renders HTML)."""
-    lines = [line.strip() for line in data.description.splitlines() if line.strip()]
-    return "".join(f"<p>{html.escape(line)}</p>" for line in lines)
-
-
 def validate(data: ListingData) -> list[FieldProblem]:
     """Every rule ``/product/202309/products`` enforces that we can check before calling."""
     out: list[FieldProblem] = []
@@ -80,7 +61,7 @@ def validate(data: ListingData) -> list[FieldProblem]:
                 "cà phê Đắk Lắk chai 500ml»).",
             )
         )
-    description = description_html(data)
+    description = paragraphs_html(data)
     if not description or len(description) > DESCRIPTION_MAX:
         out.append(
             FieldProblem(
@@ -168,7 +149,7 @@ def product_body(
         sku["id"] = sku_id
     body: dict[str, Any] = {
         "title": data.name.strip(),
-        "description": description_html(data),
+        "description": paragraphs_html(data),
         "category_id": data.category_id or "",
         "main_images": [{"uri": uri} for uri in image_uris],
         "skus": [sku],

@@ -99,3 +99,72 @@ def phone(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+#: the password of the logins made by ``producer_login``
+PRODUCER_PASSWORD = "mat-khau-du-dai-1"
+
+
+@pytest.fixture
+def producer_login(demo_app: Flask):  # type: ignore[no-untyped-def]
+    """Make a producer login: ``producer_login(producer name) -> (email, producer id)``."""
+    from sqlalchemy import select
+
+    from marketplace.accounts.services import create_user
+    from marketplace.core.db import db
+    from producers.models import Producer
+
+    made = iter(range(1, 100))
+
+    def make(producer_name: str) -> tuple[str, int]:
+        with demo_app.app_context():
+            producer = db.session.scalar(select(Producer).where(Producer.name == producer_name))
+            assert producer is not None, producer_name
+            email = f"nguoiban{next(made)}@example.vn"
+            create_user(
+                db.session,
+                email=email,
+                name="Chủ cơ sở",
+                password=PRODUCER_PASSWORD,
+                role="producer",
+                producer_id=producer.id,
+            )
+            db.commit()
+            return email, producer.id
+
+    return make
+
+
+@pytest.fixture
+def channel_sandboxes(demo_app: Flask) -> Iterator[dict[str, object]]:
+    """Every API marketplace's sandbox on a free block of loopback ports, wired into the demo
+    app (``SANDBOX_PORT``); code -> ``Running``. Tiki never finishes a review by itself (call
+    ``.sandbox.review_all()``); listing retries are due at once."""
+    import random
+
+    from marketplace.listings.sandboxes import SANDBOX_APPS, SENDO_DEMO_KEYS
+    from sync_adapters.sandbox import SANDBOXES, sandbox_class, start
+
+    rng = random.Random()
+    for _ in range(30):
+        base = rng.randrange(20_000, 32_000)
+        running: dict[str, object] = {}
+        try:
+            for index, code in enumerate(SANDBOXES):
+                key, secret = SANDBOX_APPS[code]
+                apps = {key: secret} if key else {SENDO_DEMO_KEYS[0]: SENDO_DEMO_KEYS[1]}
+                extra = {"review_delay_s": 3600.0} if code == "tiki" else {}
+                running[code] = start(sandbox_class(code)(apps=apps, **extra), port=base + index)
+        except OSError:  # a port of the block is taken: free ours, try another block
+            for server in running.values():
+                server.stop()  # type: ignore[attr-defined]
+            continue
+        break
+    else:
+        pytest.fail("no block of 5 free loopback ports for the sandbox marketplaces")
+    demo_app.config.update(SANDBOX_PORT=base, LISTING_RETRY_BASE_S=0.0)
+    try:
+        yield running
+    finally:
+        for server in running.values():
+            server.stop()  # type: ignore[attr-defined]

@@ -376,3 +376,24 @@ def test_same_transfer_reported_by_two_services_credits_once(client, demo_app):
         [item] = db.session.scalars(select(ReviewItem)).all()
         assert item.reason == "duplicate"
         assert db.session.get(PaymentIntent, intent.id).amount_received_vnd == intent.amount_vnd
+
+
+def _stock(app, product_id):
+    with app.app_context():
+        product = db.session.get(Product, product_id)
+        return product.stock, product.revision
+
+
+def test_a_paid_order_takes_its_units_from_stock_once(client, demo_app):
+    ref = "sample:P021"
+    product_id = _product_id(demo_app, ref)
+    before, revision = _stock(demo_app, product_id)
+    token = _checkout(client, demo_app, refs=(ref,), quantities=(3,)).rsplit("/", 1)[1]
+    assert _stock(demo_app, product_id)[0] == before  # ordering alone reserves nothing
+    intent = _intents(demo_app, token)[0]
+    url, req = _signed(demo_app, intent)
+    for _ in range(3):  # replays credit once, and take the stock once
+        assert client.post(url, data=req.body, headers=req.headers).status_code == 200
+    after, new_revision = _stock(demo_app, product_id)
+    assert after == before - 3
+    assert new_revision > revision  # marketplace listings see the change

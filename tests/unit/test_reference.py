@@ -44,3 +44,14 @@ def test_hyphens_spaces_and_case_do_not_matter():
     code = reference.new_code("order")
     spaced = f"{code[:2]}-{code[2:5]} {code[5:].lower()}"
     assert reference.codes_in_memo(f"MBVCB.123.{spaced}.CT tu 0123")[0] == [code]
+
+
+def test_a_code_inside_one_word_beats_one_read_across_words():
+    # Found by hypothesis: "…OCOP FT2493661156643" (a bank's transaction number) reads, once
+    # the space is dropped, as PFT249366: a well-formed fee code.
+    assert reference.is_valid("DHQMWRGXJ") and reference.is_valid("PFT249366")
+    valid, _ = reference.codes_in_memo("DHQMWRGXJ Cho OCOP FT2493661156643")
+    assert valid == ["DHQMWRGXJ"]
+    code = reference.new_code("order")
+    split = f"CK {code[:4]} {code[4:]} tu VCB"  # a bank that wraps the memo mid-code
+    assert reference.codes_in_memo(split)[0] == [code]
