@@ -16,7 +16,7 @@ from sqlalchemy import make_url
 
 from marketplace.core.clock import today
 
-from . import dataset, latency, payments, report, synth, throughput
+from . import dataset, latency, payments, report, sync, synth, throughput
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -92,6 +92,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     print("payments: QR generation, webhook ingest + match…", flush=True)
     results["load_average"]["before_payments"] = _load_average()
     results["payments"] = payments.measure(args.quick, seconds)
+    listings = 300 if args.quick else 5000
+    print(f"listing sync: {listings} listings x 3 channels against rate-limited sandboxes…")
+    results["load_average"]["before_sync"] = _load_average()
+    results["sync"] = sync.run(listings, limit=40.0, workers=24, postgres=None)
     results["load_average"]["end"] = _load_average()
     for lat in results["latency"].values():
         lat.pop("_results", None)

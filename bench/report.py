@@ -69,6 +69,17 @@ def targets(results: dict[str, Any]) -> list[tuple[str, str, str, bool]]:
         rows.append(
             ("double credits", "0", str(hooks["double_credits"]), hooks["double_credits"] == 0)
         )
+    sync = results.get("sync")
+    if sync:
+        for code, channel in sync["channels"].items():
+            rows.append(
+                (
+                    f"listing sync {code}: rate / limit, refused",
+                    ">= 0.9, 0",
+                    f"{channel['ratio_to_limit']}, {channel['rate_limited']}",
+                    channel["ratio_to_limit"] >= 0.9 and channel["rate_limited"] == 0,
+                )
+            )
     return rows
 
 

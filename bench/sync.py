@@ -2,7 +2,7 @@
 Shop) against their sandboxes, each sandbox enforcing a rate limit, synced by a pool of
 workers sharing the database rate limiter.
 
-``python -m bench.sync [--listings 5000] [--limit 40] [--workers 12] [--postgres URL]``
+``python -m bench.sync [--listings 5000] [--limit 40] [--workers 24] [--postgres URL]``
 
 Reports, per channel, the achieved call rate as a ratio to the sandbox's limit (target ≥ 0.9)
 and the calls it refused (target 0), and the worker process's peak memory (ru_maxrss).
@@ -15,6 +15,7 @@ import itertools
 import json
 import logging
 import multiprocessing
+import os
 import queue
 import resource
 import tempfile
@@ -38,9 +39,10 @@ from producers.placeholders import placeholder_png
 from sync_adapters.sandbox import Knobs, sandbox_class, start
 from sync_adapters.sandbox.tiktok import shop_cipher
 
-from . import dataset, synth
+from . import dataset, report, synth
 
 CHANNELS = ("shopee", "lazada", "tiktok")
+TARGET_RATIO = 0.9
 #: the share of the marketplace's limit we allow ourselves (jitter margin)
 RATE_SHARE = 0.98
 
@@ -194,9 +196,9 @@ def run(listings: int, limit: float, workers: int, postgres: str | None) -> dict
     servers = Sandboxes(limit)  # forked first, while this process is still small
     workdir = Path(tempfile.mkdtemp(prefix="ocop-bench-sync-"))
     url = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    if postgres:
-        pg = dataset.PostgresDatabase(postgres)
-        url = pg.create("ocop_bench_sync")
+    pg = dataset.PostgresDatabase(postgres) if postgres else None
+    if pg is not None:
+        url = pg.url
     app = dataset.make_app(url, workdir)
     refs = dataset.migrate_fresh(app)
     cat = synth.synthesise(listings, refs, today())
@@ -239,6 +241,9 @@ def run(listings: int, limit: float, workers: int, postgres: str | None) -> dict
         thread.join()
     elapsed = time.perf_counter() - started
     result: dict[str, Any] = {
+        "date": datetime.now(UTC).isoformat(timespec="minutes"),
+        "machine": report.machine(None),
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "listings_per_channel": len(ids) // len(CHANNELS),
         "sandbox_limit_per_s": limit,
         "workers": workers,
@@ -261,6 +266,7 @@ def run(listings: int, limit: float, workers: int, postgres: str | None) -> dict
             "ratio_to_limit": round(accepted / busy / limit, 3),
         }
     servers.stop()
+    app.extensions["ocop_db"].dispose()
     with app.app_context():
         live = db.session.scalar(text("SELECT count(*) FROM channel_listings WHERE state = 'live'"))
         result["sample_problems"] = sorted(
@@ -276,6 +282,9 @@ def run(listings: int, limit: float, workers: int, postgres: str | None) -> dict
             }
         )[:10]
     result["live"] = live
+    app.extensions["ocop_db"].dispose()
+    if pg is not None:
+        pg.drop()
     return result
 
 
@@ -284,11 +293,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.sync", description=__doc__)
     parser.add_argument("--listings", type=int, default=5000, help="listings per channel")
     parser.add_argument("--limit", type=float, default=40.0, help="sandbox calls/s per channel")
-    parser.add_argument("--workers", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=24)
     parser.add_argument("--postgres", default=None, help="admin URL of a PostgreSQL server")
     args = parser.parse_args()
     result = run(args.listings, args.limit, args.workers, args.postgres)
     print(json.dumps(result, indent=2, ensure_ascii=False))
+    met = all(
+        c["ratio_to_limit"] >= TARGET_RATIO and c["rate_limited"] == 0
+        for c in result["channels"].values()
+    ) and result["live"] == result["listings_per_channel"] * len(CHANNELS)
+    print(f"target (ratio >= {TARGET_RATIO}, 0 refused, all live): {'met' if met else 'MISSED'}")
+    raise SystemExit(0 if met else 1)
 
 
 if __name__ == "__main__":

@@ -97,10 +97,12 @@ def seed_demo_data() -> str:
         connected += connect_demo_operator(
             session, vault, current_app.config["PLATFORM_BANK_ACCOUNT"]
         )
-    with db.transaction() as session:
-        logins = ensure_demo_logins(session, today())
-    people = "\n".join(f"  {role:<9} {email}  password: {pw}" for email, pw, role in logins)
-    people = f"\nDemo logins (/dang-nhap):\n{people}"
+    people = ""
+    if current_app.config["DEMO_MODE"]:  # known passwords: never on a production site
+        with db.transaction() as session:
+            logins = ensure_demo_logins(session, today())
+        people = "\n".join(f"  {role:<9} {email}  password: {pw}" for email, pw, role in logins)
+        people = f"\nDemo logins (/dang-nhap):\n{people}"
     if not report.changed and not connected:
         return "Demo data already loaded: nothing changed." + people
     return (

@@ -42,8 +42,8 @@ def test_user_create(demo_app):
     )
     assert result.exit_code == 0, result.output
     with demo_app.app_context():
-        user = db.session.scalar(select(User))
-        assert user.email == "admin@example.vn" and user.password_hash.startswith("$argon2id$")
+        user = db.session.scalar(select(User).where(User.email == "admin@example.vn"))
+        assert user is not None and user.password_hash.startswith("$argon2id$")
     short = _run(
         demo_app,
         "user",
@@ -72,3 +72,15 @@ def test_qr_commands_registered(demo_app):
     assert built.exit_code == 0
     parsed = _run(demo_app, "qr", "parse", built.output.strip())
     assert json.loads(parsed.output)["amount"] == 150000
+
+
+def test_demo_logins_are_printed_and_work(demo_app):
+    from marketplace.accounts.demo import ADMIN, PRODUCER
+
+    result = _run(demo_app, "seed", "demo")
+    assert result.exit_code == 0, result.output
+    assert ADMIN[0] in result.output and PRODUCER[1] in result.output
+    client = demo_app.test_client()
+    response = client.post("/dang-nhap", data={"email": PRODUCER[0], "password": PRODUCER[1]})
+    assert response.status_code == 303
+    assert client.get("/quan-ly/kenh-ban").status_code == 200

@@ -184,7 +184,9 @@ def _no_lease(app: Flask) -> bool:
     return all(r.lease_until is None or r.lease_until < now for r in _rows(app))
 
 
-def _wait(what: str, check: Callable[[], bool], procs: list[_Proc], timeout: float = 30) -> None:
+def _wait(
+    app: Flask, what: str, check: Callable[[], bool], procs: list[_Proc], timeout: float = 30
+) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         for proc in procs:
@@ -194,7 +196,8 @@ def _wait(what: str, check: Callable[[], bool], procs: list[_Proc], timeout: flo
                 )
         if time.monotonic() > deadline:
             logs = "\n".join(p.output() for p in procs)
-            raise AssertionError(f"timed out waiting for {what}\n{logs}")
+            rows = [(r.id, r.state, r.external_id, r.lease_until, r.last_error) for r in _rows(app)]
+            raise AssertionError(f"timed out waiting for {what}\n{logs}\n{rows}")
         time.sleep(0.1)
 
 
@@ -220,7 +223,7 @@ def test_sync_run_killed_between_create_and_record_then_rerun_lists_each_once(
     ids = _request_batch(demo_app, server, rate=50.0)
     env = _env(demo_app)
     first = _spawn(cleanup, ["sync", "run"], env, tmp_path / "run-1.log")
-    _wait("the 7th create", lambda: sandbox.held == 1, [first])
+    _wait(demo_app, "the 7th create", lambda: sandbox.held == 1, [first])
     first.sigkill()  # the 7th item exists on Shopee, its id is not recorded yet
     sandbox.release.set()
 
@@ -231,7 +234,7 @@ def test_sync_run_killed_between_create_and_record_then_rerun_lists_each_once(
     assert len(sandbox.live_items()) == 7
     assert sandbox.stats.calls.get(SEARCH, 0) == 0
 
-    _wait("the killed run's lease to expire", lambda: _no_lease(demo_app), [])
+    _wait(demo_app, "the killed run's lease to expire", lambda: _no_lease(demo_app), [])
     second = subprocess.run(
         [sys.executable, "-c", MAIN, "sync", "run"],
         cwd=cfg.PROJECT_DIR,
@@ -298,7 +301,12 @@ def test_two_workers_one_killed_mid_batch_list_each_once_within_the_rate_limit(
     env = _env(demo_app, url)
     args = ["worker", "--workers", "2", "--no-periodic"]
     workers = [_spawn(cleanup, args, env, tmp_path / f"worker-{n}.log") for n in (1, 2)]
-    _wait("every worker thread to be in the crash window", lambda: sandbox.held == 4, workers)
+    _wait(
+        demo_app,
+        "every worker thread to be in the crash window",
+        lambda: sandbox.held == 4,
+        workers,
+    )
     killed, survivor = workers
     killed.sigkill()
     assert sandbox.stats.rate_limited == 0  # the limiter is shared by both processes
@@ -309,12 +317,14 @@ def test_two_workers_one_killed_mid_batch_list_each_once_within_the_rate_limit(
     # The killed worker's two messages are gone; the sweep re-derives them once its leases
     # expire and the survivor is idle.
     _wait(
+        demo_app,
         "the queue to drain and the leases to expire",
         lambda: queue.pending_count() == 0 and _no_lease(demo_app),
         [survivor],
     )
     _enqueue(queue, listings_sweep.s())
     _wait(
+        demo_app,
         "every listing live",
         lambda: all(r.state == ListingState.LIVE for r in _rows(demo_app)),
         [survivor],
