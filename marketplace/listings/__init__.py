@@ -8,8 +8,12 @@ _registered = False
 
 
 def init_app(app: Any) -> None:
-    """Sync a product's listings after any commit that changed the product."""
+    """Load the channel registry, and sync a product's listings after any commit that
+    changed the product."""
     global _registered
+    from sync_adapters import registry
+
+    registry.channels()  # a channel code claimed twice (a bad plug-in) fails here, at start
     if _registered:
         return
     from sqlalchemy import event

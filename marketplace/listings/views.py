@@ -230,7 +230,7 @@ def product(product_id: int) -> ResponseReturnValue:
                     select(ListingEvent)
                     .where(ListingEvent.listing_id == cell.listing.id)
                     .order_by(ListingEvent.id.desc())
-                    .limit(5)
+                    .limit(3)
                 )
             )
     return render_template(

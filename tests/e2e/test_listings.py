@@ -17,6 +17,7 @@ from marketplace.core.db import db
 from marketplace.listings.models import ChannelListing, ListingState
 from marketplace.listings.tasks import listings_sweep
 from producers.models import Product
+from tests.e2e.test_payments import screenshot
 
 from .conftest import PHONE, PRODUCER_PASSWORD
 
@@ -172,6 +173,7 @@ def test_producer_connects_three_marketplaces_and_lists_a_product(
     expect(phone).to_have_url(matrix_url)
     for code in ("shopee", "lazada"):
         expect(row(phone, code).get_by_test_id("state")).to_have_text(LIVE)
+    screenshot(phone, "phone-channels.png")  # only when OCOP_SCREENSHOT_DIR is set
     expect(row(phone, "tiki").get_by_test_id("state")).to_have_text(IN_REVIEW)
     expect(row(phone, "tiki").get_by_role("checkbox")).to_be_disabled()
     for code in ("shopee", "lazada"):
