@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.core.db import Base, UTCDateTime, utcnow
@@ -33,6 +41,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(12))
     #: for producer logins: the producer they act for
     producer_id: Mapped[int | None] = mapped_column(ForeignKey("producers.id"), index=True)
+    #: for producer logins: "owner" (manages members) or "member"
+    producer_role: Mapped[str | None] = mapped_column(String(8))
+    #: a second login name: Vietnamese mobile number, normalised to 0xxxxxxxxx
+    phone: Mapped[str | None] = mapped_column(String(16), unique=True)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -102,8 +114,61 @@ class AuditLog(Base):
     actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     #: readable actor: a user's email, "api:sk_live_Ab3d", "system"
     actor: Mapped[str] = mapped_column(String(200))
+    #: the producer the actor acted for (an onboarder working for a cooperative)
+    on_behalf_of_producer_id: Mapped[int | None] = mapped_column(ForeignKey("producers.id"))
     action: Mapped[str] = mapped_column(String(60))
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class UserScope(Base):
+    """Where a staff member or onboarder works: a whole province, or one commune."""
+
+    __tablename__ = "user_scopes"
+    __table_args__ = (
+        CheckConstraint(
+            "(province_code IS NULL) <> (commune_code IS NULL)", name="province_or_commune"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    province_code: Mapped[str | None] = mapped_column(ForeignKey("provinces.code"))
+    commune_code: Mapped[str | None] = mapped_column(ForeignKey("communes.code"))
+
+
+class Invitation(Base):
+    """A one-time link (and its QR) that lets a person create their login with a given role."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the secret in the link (the secret itself is never stored)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(12))
+    producer_id: Mapped[int | None] = mapped_column(ForeignKey("producers.id"))
+    producer_role: Mapped[str | None] = mapped_column(String(8))
+    #: scopes the new user gets: [{"province_code": "01"} | {"commune_code": "00004"}]
+    scopes: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PasswordReset(Base):
+    """A one-time password reset link (mailed when SMTP is configured, else shown to an admin)."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -133,11 +133,14 @@ def audit(
     object_id: object,
     detail: dict[str, Any] | None = None,
     actor_user_id: int | None = None,
+    on_behalf_of_producer_id: int | None = None,
 ) -> None:
-    """Record an act in the audit log, in the caller's transaction."""
+    """Record an act in the audit log, in the caller's transaction (and, when someone acted
+    for a producer, which one)."""
     session.add(
         AuditLog(
             actor_user_id=actor_user_id,
+            on_behalf_of_producer_id=on_behalf_of_producer_id,
             actor=actor[:200],
             action=action,
             object_type=object_type,

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from marketplace.accounts import scope
 from marketplace.accounts.models import Role
 from marketplace.core.crypto import vault_for
 from marketplace.core.db import db, utcnow
@@ -43,14 +44,19 @@ def _producer_id() -> int:
             abort(403)
         return int(current_user.producer_id)
     raw = request.values.get("producer", "")
-    if not raw.isdigit() or db.session.get(Producer, int(raw)) is None:
+    if not raw.isdigit():
         abort(404)
+    _may_act_for(int(raw))
     return int(raw)
 
 
 def _may_act_for(producer_id: int) -> None:
-    if current_user.role == Role.PRODUCER and current_user.producer_id != producer_id:
+    """404 for producers out of the person's scope; 403 when they may only read (staff, GET
+    pages excepted)."""
+    if not scope.may_see(db.session, current_user, producer_id):
         abort(404)
+    if request.method != "GET" and not scope.may_act_for(db.session, current_user, producer_id):
+        abort(403)
 
 
 def _account(account_id: int) -> ChannelAccount:
@@ -84,7 +90,7 @@ def shops() -> ResponseReturnValue:
     """A producer's shops, with counts per state, and the form to connect another."""
     producers = []
     if current_user.role != Role.PRODUCER and not request.args.get("producer"):
-        producers = list(db.session.scalars(select(Producer).order_by(Producer.name)))
+        producers = scope.visible_producers(db.session, current_user)
         return render_template("listings/pick_producer.html", producers=producers)
     producer_id = _producer_id()
     rows = list(

@@ -58,6 +58,8 @@ class Producer(Base):
     bank_account: Mapped[str | None] = mapped_column(String(19))
     bank_account_name: Mapped[str | None] = mapped_column(String(120))
     status: Mapped[str] = mapped_column(String(16), default=ProducerStatus.DRAFT)
+    #: the community digital-technology team member who onboards and helps this producer
+    onboarder_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: where demo data came from (sourced vs filler); empty for real sellers
     provenance: Mapped[str] = mapped_column(Text, default="")
     #: identity in an imported source ("sample:P001"), for idempotent imports

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from marketplace.accounts.models import User, UserScope
 from marketplace.accounts.services import create_user
 from marketplace.cli import main
 from marketplace.core.crypto import vault_for
@@ -45,7 +46,9 @@ def servers() -> Iterator[dict]:
 def people(app):
     with app.app_context():
         producer_a = _products(db.session, 1)[0].producer
-        other = db.session.scalar(select(Producer).where(Producer.id != producer_a.id).limit(1))
+        other = db.session.scalar(
+            select(Producer).where(Producer.commune_code != producer_a.commune_code).limit(1)
+        )
         for email, role, producer_id in (
             ("a@example.vn", "producer", producer_a.id),
             ("b@example.vn", "producer", other.id),
@@ -60,6 +63,8 @@ def people(app):
                 role=role,
                 producer_id=producer_id,
             )
+        helper = db.session.scalar(select(User).where(User.email == "helper@example.vn"))
+        db.session.add(UserScope(user_id=helper.id, commune_code=producer_a.commune_code))
         db.commit()
         product_ids = [p.id for p in _products(db.session, 30) if p.producer_id == producer_a.id]
         return {"a": producer_a.id, "b": other.id, "products": product_ids}
@@ -97,6 +102,9 @@ def test_a_producer_sees_only_its_own_shops(app, people):
     helper = app.test_client()
     login(helper, "helper@example.vn")
     assert helper.get(f"/quan-ly/kenh-ban?producer={people['a']}").status_code == 200
+    # an onboarder works in their communes only
+    assert helper.get(f"/quan-ly/kenh-ban?producer={people['b']}").status_code == 404
+    assert helper.get(f"/quan-ly/kenh-ban/shop/{account_id}").status_code == 200
     assert helper.get("/quan-ly/kenh-ban/nganh-hang").status_code == 403
 
 
