@@ -2,9 +2,12 @@
 
 Each bucket (a channel's app key) has a row holding the next free call time. A caller reserves
 the next slot with one atomic upsert — ``next_at = max(next_at, now) + 1/rate`` — on its own
-short transaction, then sleeps until its slot. Calls are therefore spaced at least ``1/rate``
-apart whichever process makes them: the limit is never exceeded, and a busy bucket runs at
-exactly the configured rate. Works the same on SQLite and PostgreSQL (and survives restarts).
+short transaction, then sleeps until its slot. Calls *start* at least ``1/rate`` apart whichever
+process makes them, and a busy bucket runs at the configured rate. Arrival at the marketplace
+can still bunch a little (a thread scheduled late sends next to the following one), so
+accounts book a margin below the marketplace's real limit (95 % by default, see
+``connect.RATE_SHARE``) and a 429 pushes the whole bucket back. Works the same on SQLite and
+PostgreSQL (and survives restarts).
 """
 
 from __future__ import annotations

@@ -42,6 +42,10 @@ from .ratelimit import LimitedSession, RateLimiter, bucket_key
 LEASE = timedelta(minutes=3)
 
 
+class LeaseLost(Exception):
+    """Another worker holds the listing now: stop without touching it."""
+
+
 @dataclass(frozen=True)
 class Policy:
     """Retry policy: exponential backoff with full jitter, bounded."""
@@ -228,6 +232,8 @@ class Syncer:
             )
         except AdapterError as exc:
             return self._failed(plan, token, exc)
+        except LeaseLost:
+            return "busy"
         raise AssertionError("unreachable")
 
     # --- steps --------------------------------------------------------------------------------
@@ -284,13 +290,17 @@ class Syncer:
             if not plan.active:
                 return None  # never create something only to hide it
             with db.transaction() as session:
-                session.execute(
+                # Renew the lease and mark the create in one guarded write: a worker that lost
+                # its lease (it ran too long) must not create what another worker may be creating.
+                marked = session.execute(
                     update(ChannelListing)
                     .where(
                         ChannelListing.id == plan.listing_id, ChannelListing.lease_token == token
                     )
-                    .values(create_sent=True)
+                    .values(create_sent=True, lease_until=utcnow() + self.lease)
                 )
+            if marked.rowcount != 1:  # type: ignore[attr-defined]
+                raise LeaseLost
             created = adapter.create(plan.data)
             self._record_external(plan, token, created, "created")
             return created
@@ -329,8 +339,10 @@ class Syncer:
     # --- outcomes -----------------------------------------------------------------------------
     def _succeeded(self, plan: Plan, token: str, result: ListingResult | None) -> str:
         with db.transaction() as session:
-            listing = session.get(ChannelListing, plan.listing_id)
+            listing = session.get(ChannelListing, plan.listing_id, populate_existing=True)
             assert listing is not None
+            if listing.lease_token != token:
+                return "busy"  # another worker took the listing over; its outcome stands
             if result is not None:
                 listing.external_id = result.external_id
                 listing.external_sku_id = result.external_sku_id or listing.external_sku_id
@@ -385,8 +397,10 @@ class Syncer:
 
     def _failed(self, plan: Plan, token: str, exc: AdapterError) -> str:
         with db.transaction() as session:
-            listing = session.get(ChannelListing, plan.listing_id)
+            listing = session.get(ChannelListing, plan.listing_id, populate_existing=True)
             assert listing is not None
+            if listing.lease_token != token:
+                return "busy"  # another worker took the listing over
             if isinstance(exc, RateLimitedError):
                 # Not the listing's fault: back off the whole bucket, do not spend an attempt.
                 self.limiter.push_back(bucket_key(plan.channel, plan.app_key), exc.retry_after)

@@ -257,3 +257,29 @@ def test_rate_limit_is_never_exceeded(app, running):
     stats = running["shopee"].sandbox.stats
     assert stats.total >= 3
     assert stats.rate_limited == 0
+
+
+def test_a_worker_that_lost_its_lease_does_not_create(app, running, monkeypatch):
+    session = db.session
+    product = _products(session, 1)[0]
+    account = _connect(app, running, "shopee", product.producer_id)
+    with db.transaction() as s:
+        (listing_id,) = services.request_listings(s, [product.id], [account.id])
+    worker = syncer()
+    validate = worker._validate
+
+    def slow_validate(plan):  # the lease runs out and another worker takes the listing
+        problems = validate(plan)
+        with db.transaction() as s:
+            s.execute(
+                ChannelListing.__table__.update()
+                .where(ChannelListing.id == listing_id)
+                .values(lease_token="other-worker", lease_until=utcnow() + timedelta(minutes=3))
+            )
+        return problems
+
+    monkeypatch.setattr(worker, "_validate", slow_validate)
+    assert worker.sync(listing_id) == "busy"
+    assert running["shopee"].sandbox.stats.calls.get("/api/v2/product/add_item", 0) == 0
+    listing = session.get(ChannelListing, listing_id, populate_existing=True)
+    assert listing.lease_token == "other-worker" and not listing.create_sent
