@@ -12,7 +12,10 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from marketplace import config as cfg
 from marketplace.core.clock import VIETNAM, today
@@ -45,11 +48,18 @@ def create_app(
         template_folder=str(PROJECT_DIR / "templates"),
         static_folder="static",
     )
+    # ids beyond the INTEGER columns' range are a 404, not an overflow in the driver (a 500)
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(cfg.Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(cfg.from_environment())
     app.config.update(overrides or {})
     cfg.finalize(app.config, instance)
+    if app.config["PROXY_COUNT"]:
+        # behind nginx: the client's address (rate limits) and scheme (HSTS, secure cookies)
+        # come from X-Forwarded-*, trusted only for the configured number of hops
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     db.init_app(app)
     babel.init_app(
@@ -62,25 +72,31 @@ def create_app(
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    from marketplace.accounts import users_views
     from marketplace.accounts import views as accounts_views
     from marketplace.api import blueprint as api_bp
     from marketplace.catalogue import blueprint as catalogue_bp
     from marketplace.dashboard import blueprint as dashboard_bp
     from marketplace.listings import blueprint as listings_bp
     from marketplace.listings import init_app as listings_init
+    from marketplace.onboarding import blueprint as onboarding_bp
     from marketplace.orders import blueprint as orders_bp
     from marketplace.payments import printables_views, webhooks
     from marketplace.payments import views as payments_views
+    from marketplace.reports import blueprint as reports_bp
 
     app.register_blueprint(catalogue_bp.bp)
     app.register_blueprint(accounts_views.bp)
+    app.register_blueprint(users_views.bp)
     app.register_blueprint(dashboard_bp.bp)
     app.register_blueprint(listings_bp.bp)
+    app.register_blueprint(onboarding_bp.bp)
     listings_init(app)
     app.register_blueprint(orders_bp.bp)
     app.register_blueprint(payments_views.bp)
     app.register_blueprint(printables_views.bp)
     app.register_blueprint(webhooks.bp)
+    app.register_blueprint(reports_bp.bp)
     app.register_blueprint(api_bp.bp, url_prefix="/api/v1")
     csrf.exempt(api_bp.bp)
 
@@ -89,7 +105,16 @@ def create_app(
     _register_media(app)
     _register_locale_cookie(app)
     _register_security_headers(app)
+    _register_input_guards(app)
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` limited to what an INTEGER id column holds (PostgreSQL's int4)."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -210,6 +235,29 @@ CSP = (
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
     "object-src 'none'"
 )
+
+
+def _register_input_guards(app: Flask) -> None:
+    """Input no text column can hold is a 400, never a driver error (found by the fuzzers)."""
+
+    @app.before_request
+    def refuse_nul() -> Any:
+        # PostgreSQL text cannot contain NUL; no form, path or query value needs it
+        values = [request.path, *request.args.values()]
+        if request.mimetype == "application/x-www-form-urlencoded":
+            # cache the raw body first: signature checks and idempotency hashes read it later
+            request.get_data(cache=True)
+            values += request.form.values()
+        if any("\x00" in v for v in values):
+            return _error_response(400, "invalid_characters", _("Dữ liệu có ký tự không hợp lệ."))
+        return None
+
+    @app.errorhandler(DataError)
+    def data_error(exc: DataError) -> Any:
+        # the database refused a value (out of range, NUL in JSON text): bad input, not a bug
+        log.warning("database refused input on %s %s: %s", request.method, request.path, exc.orig)
+        db.rollback()
+        return _error_response(400, "invalid_value", _("Dữ liệu có giá trị không hợp lệ."))
 
 
 def _register_security_headers(app: Flask) -> None:

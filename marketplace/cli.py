@@ -101,7 +101,7 @@ def seed_demo_data() -> str:
     if current_app.config["DEMO_MODE"]:  # known passwords: never on a production site
         with db.transaction() as session:
             logins = ensure_demo_logins(session, today())
-        people = "\n".join(f"  {role:<9} {email}  password: {pw}" for email, pw, role in logins)
+        people = "\n".join(f"  {role:<9} {login}  password: {pw}" for login, pw, role in logins)
         people = f"\nDemo logins (/dang-nhap):\n{people}"
     if not report.changed and not connected:
         return "Demo data already loaded: nothing changed." + people
@@ -251,32 +251,64 @@ def user_group() -> None:
 
 
 @user_group.command("create")
-@click.option("--email", required=True)
+@click.option("--email", default="", help="login name (optional when --phone is given)")
+@click.option("--phone", default="", help="Vietnamese mobile number, also a login name")
 @click.option("--name", default="")
 @click.option(
     "--role", required=True, type=click.Choice(["admin", "staff", "onboarder", "producer"])
 )
 @click.option("--producer", "producer_id", type=int, default=None)
+@click.option(
+    "--producer-role", type=click.Choice(["owner", "member"]), default="owner", show_default=True
+)
+@click.option("--province", "provinces", multiple=True, help="scope: province code (repeatable)")
+@click.option("--commune", "communes", multiple=True, help="scope: commune code (repeatable)")
 @click.password_option()
 @with_appcontext
-def user_create(email: str, name: str, role: str, producer_id: int | None, password: str) -> None:
-    """Create a login (the password is hashed with argon2id)."""
-    from marketplace.accounts.services import audit, create_user
+def user_create(
+    email: str,
+    phone: str,
+    name: str,
+    role: str,
+    producer_id: int | None,
+    producer_role: str,
+    provinces: tuple[str, ...],
+    communes: tuple[str, ...],
+    password: str,
+) -> None:
+    """Create a login (the password is hashed with argon2id); staff and onboarders need a
+    --province or --commune scope."""
+    from marketplace.accounts.services import add_scopes, audit, create_user
+    from marketplace.core.errors import ValidationError
 
+    scopes = [{"province_code": p} for p in provinces] + [{"commune_code": c} for c in communes]
     try:
         with db.transaction() as session:
             user = create_user(
                 session,
                 email=email,
+                phone=phone,
                 name=name,
                 password=password,
                 role=role,
                 producer_id=producer_id,
+                producer_role=producer_role if role == "producer" else None,
             )
-            audit(session, actor="cli", action="user.create", object_type="user", object_id=user.id)
+            if role in ("staff", "onboarder") and not scopes:
+                raise ValidationError(f"A {role} needs --province or --commune.", param="scope")
+            add_scopes(session, user, scopes)
+            audit(
+                session,
+                actor="cli",
+                action="user.create",
+                object_type="user",
+                object_id=user.id,
+                detail={"role": role, "scopes": scopes},
+                on_behalf_of_producer_id=user.producer_id,
+            )
     except AppError as exc:
         raise click.ClickException(exc.message) from None
-    click.echo(f"user {user.id} <{user.email}> ({user.role})")
+    click.echo(f"user {user.id} <{user.phone or user.email}> ({user.role})")
 
 
 def _register_area_commands() -> None:

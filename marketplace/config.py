@@ -87,6 +87,13 @@ class Defaults:
     SANDBOX_PORT = 8701
     #: live marketplace apps: {"shopee": {"base_url", "app_key", "app_secret"}, …} (JSON in env)
     CHANNEL_APPS: dict[str, dict[str, str]] | None = None
+    #: outgoing mail (password reset links): smtp://user:pass@host:587 (STARTTLS when offered)
+    #: or smtps://user:pass@host:465; None -> links are shown to an admin instead
+    SMTP_URL: str | None = None
+    MAIL_FROM = "Chợ OCOP <no-reply@localhost>"
+    #: how many proxies in front set X-Forwarded-For/-Proto/-Host (nginx: 1); 0 trusts none
+    PROXY_COUNT = 0
+    INVITATION_TTL_DAYS = 7
 
 
 _ENV_KEYS: dict[str, str] = {
@@ -112,9 +119,19 @@ _ENV_KEYS: dict[str, str] = {
     "OCOP_LISTING_LEASE_S": "LISTING_LEASE_S",
     "OCOP_SANDBOX_PORT": "SANDBOX_PORT",
     "OCOP_CHANNEL_APPS": "CHANNEL_APPS",
+    "OCOP_SMTP_URL": "SMTP_URL",
+    "OCOP_MAIL_FROM": "MAIL_FROM",
+    "OCOP_PROXY_COUNT": "PROXY_COUNT",
+    "OCOP_INVITATION_TTL_DAYS": "INVITATION_TTL_DAYS",
 }
 _BOOL_KEYS = {"RATELIMIT_ENABLED", "DATABASE_ECHO", "DEMO_MODE", "WEBHOOK_ALLOW_PRIVATE_URLS"}
-_INT_KEYS = {"PAYMENT_INTENT_TTL_HOURS", "LISTING_MAX_ATTEMPTS", "SANDBOX_PORT"}
+_INT_KEYS = {
+    "PAYMENT_INTENT_TTL_HOURS",
+    "LISTING_MAX_ATTEMPTS",
+    "SANDBOX_PORT",
+    "PROXY_COUNT",
+    "INVITATION_TTL_DAYS",
+}
 _FLOAT_KEYS = {"LISTING_RETRY_BASE_S", "LISTING_HTTP_TIMEOUT_S", "LISTING_LEASE_S"}
 
 
@@ -178,6 +195,9 @@ def finalize(config: dict[str, Any], instance_dir: Path) -> None:
         if not config.get("ENCRYPTION_KEYS"):
             raise RuntimeError("OCOP_ENCRYPTION_KEYS must be set in production")
         config.setdefault("SESSION_COOKIE_SECURE", True)
+        if config.get("SMTP_URL") and not config.get("PUBLIC_BASE_URL"):
+            # links in mail must not be built from the request's Host header
+            raise RuntimeError("OCOP_PUBLIC_BASE_URL must be set when OCOP_SMTP_URL is")
     if config.get("DEMO_MODE") is None:
         config["DEMO_MODE"] = config.get("ENV") != "production"
 

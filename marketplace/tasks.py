@@ -1,5 +1,6 @@
 """Every Huey task of the application, imported from one place so a worker registers them all."""
 
+from marketplace.accounts.tasks import mail_password_reset
 from marketplace.catalogue.tasks import refresh_certificates
 from marketplace.listings.tasks import exchange_code, listings_sweep, sync_listing, sync_products
 from marketplace.payments.outbound_tasks import deliver_webhook, webhooks_sweep
@@ -14,6 +15,7 @@ __all__ = [
     "deliver_webhook",
     "exchange_code",
     "listings_sweep",
+    "mail_password_reset",
     "sync_listing",
     "sync_products",
     "match_transactions",

@@ -69,6 +69,11 @@ class User(Base):
     def is_operator(self) -> bool:
         return self.role in (Role.ADMIN, Role.STAFF)
 
+    @property
+    def is_producer_owner(self) -> bool:
+        """A producer's owner login (logins made before owner/member existed count as owners)."""
+        return self.role == Role.PRODUCER and (self.producer_role or "owner") == "owner"
+
 
 class ApiKey(Base):
     """A producer's secret API key; only its SHA-256 is stored (the secret is shown once)."""

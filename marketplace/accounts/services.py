@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -15,13 +16,16 @@ from sqlalchemy.orm import Session
 
 from marketplace.core.errors import AppError, ValidationError
 from marketplace.core.text import clean_line
-from producers.models import Producer
+from producers import validation
+from producers.models import Commune, Producer, Province
 
-from .models import ApiKey, AuditLog, Role, User
+from .models import ApiKey, AuditLog, Role, User, UserScope
 
 _hasher = PasswordHasher()
 API_KEY_PREFIX = "sk_live_"
 MIN_PASSWORD = 10
+MAX_PASSWORD = 200
+PRODUCER_ROLES = ("owner", "member")
 
 
 class AuthError(AppError):
@@ -32,6 +36,37 @@ class AuthError(AppError):
     code = "unauthenticated"
 
 
+PLACEHOLDER_EMAIL_DOMAIN = "dien-thoai.invalid"
+
+
+def placeholder_email(phone: str) -> str:
+    """The stored email of a phone-only login (``.invalid`` never receives mail, RFC 2606)."""
+    return f"{phone}@{PLACEHOLDER_EMAIL_DOMAIN}"
+
+
+def has_real_email(user: User) -> bool:
+    """False for phone-only logins, whose email column holds a placeholder."""
+    return not user.email.endswith("@" + PLACEHOLDER_EMAIL_DOMAIN)
+
+
+def normalise_email(value: str) -> str:
+    """A lower-cased email address, or ValidationError."""
+    email_n = clean_line(value, 200).lower()
+    local, _, domain = email_n.partition("@")
+    if not local or "." not in domain or " " in email_n or domain.endswith(".invalid"):
+        raise ValidationError("Địa chỉ email không hợp lệ.", param="email")
+    return email_n
+
+
+def check_password(password: str) -> str:
+    """The password if long enough (and not absurdly long), else ValidationError."""
+    if len(password) < MIN_PASSWORD:
+        raise ValidationError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.", param="password")
+    if len(password) > MAX_PASSWORD:
+        raise ValidationError(f"Mật khẩu dài tối đa {MAX_PASSWORD} ký tự.", param="password")
+    return password
+
+
 def create_user(
     session: Session,
     *,
@@ -40,13 +75,20 @@ def create_user(
     password: str,
     role: str,
     producer_id: int | None = None,
+    phone: str | None = None,
+    producer_role: str | None = None,
 ) -> User:
-    """Validate and add a user (the password is hashed with argon2id)."""
-    email_n = clean_line(email, 200).lower()
-    if "@" not in email_n or "." not in email_n.split("@")[-1]:
-        raise ValidationError("Địa chỉ email không hợp lệ.", param="email")
+    """Validate and add a user (the password is hashed with argon2id); a login needs an email
+    or a Vietnamese phone number, or both."""
+    phone_n = validation.phone(phone) if phone and phone.strip() else None
+    if email.strip() or phone_n is None:
+        email_n = normalise_email(email)
+    else:
+        email_n = placeholder_email(phone_n)
     if session.scalar(select(User.id).where(User.email == email_n)):
         raise ValidationError("Email này đã có tài khoản.", param="email")
+    if phone_n and session.scalar(select(User.id).where(User.phone == phone_n)):
+        raise ValidationError("Số điện thoại này đã có tài khoản.", param="phone")
     if role not in {r.value for r in Role}:
         raise ValidationError("Vai trò không hợp lệ.", param="role")
     if role == Role.PRODUCER and (
@@ -55,14 +97,18 @@ def create_user(
         raise ValidationError(
             "Tài khoản chủ thể phải gắn với một chủ thể có thật.", param="producer_id"
         )
-    if len(password) < MIN_PASSWORD:
-        raise ValidationError(f"Mật khẩu cần ít nhất {MIN_PASSWORD} ký tự.", param="password")
+    if role == Role.PRODUCER and (producer_role or "owner") not in PRODUCER_ROLES:
+        raise ValidationError("Vai trò trong chủ thể không hợp lệ.", param="producer_role")
+    check_password(password)
+    is_producer = role == Role.PRODUCER
     user = User(
         email=email_n,
-        name=clean_line(name, 120) or email_n,
+        phone=phone_n,
+        name=clean_line(name, 120) or (phone_n if email_n.endswith(".invalid") else email_n),
         password_hash=_hasher.hash(password),
         role=role,
-        producer_id=producer_id if role == Role.PRODUCER else None,
+        producer_id=producer_id if is_producer else None,
+        producer_role=(producer_role or "owner") if is_producer else None,
         active=True,
     )
     session.add(user)
@@ -70,19 +116,78 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, email: str, password: str, now: datetime) -> User:
-    """The active user with these credentials, or AuthError (same message either way)."""
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+def add_scopes(session: Session, user: User, scopes: list[dict[str, str]]) -> list[UserScope]:
+    """Give a staff member or onboarder the provinces/communes they work in (codes checked)."""
+    if user.role not in (Role.STAFF, Role.ONBOARDER):
+        if scopes:
+            raise ValidationError("Chỉ cán bộ và tổ công nghệ số có địa bàn.", param="scope")
+        return []
+    rows = []
+    for scope in check_scopes(session, scopes):
+        row = UserScope(user_id=user.id, **scope)
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def check_scopes(session: Session, scopes: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Validated scopes: each exactly one existing province or commune code."""
+    out: list[dict[str, str]] = []
+    for scope in scopes:
+        province, commune = scope.get("province_code"), scope.get("commune_code")
+        if bool(province) == bool(commune):
+            raise ValidationError("Chọn một tỉnh hoặc một xã.", param="scope")
+        if province and session.get(Province, province) is None:
+            raise ValidationError("Không có tỉnh/thành này.", param="province_code")
+        if commune and session.get(Commune, commune) is None:
+            raise ValidationError("Không có xã/phường này.", param="commune_code")
+        item = {"province_code": province} if province else {"commune_code": str(commune)}
+        if item not in out:
+            out.append(item)  # type: ignore[arg-type]
+    return out
+
+
+def find_login(session: Session, login: str) -> User | None:
+    """The user whose email or (normalised) phone number is ``login``."""
+    text = clean_line(login, 200)
+    if "@" in text:
+        return session.scalar(select(User).where(User.email == text.lower()))
     try:
-        ok = user is not None and user.active and _hasher.verify(user.password_hash, password)
+        phone_n = validation.phone(text)
+    except ValidationError:
+        return None
+    return session.scalar(select(User).where(User.phone == phone_n))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def authenticate(session: Session, login: str, password: str, now: datetime) -> User:
+    """The active user with these credentials (email or phone), or AuthError (same message
+    either way; a missing user still costs one hash so timing does not tell)."""
+    user = find_login(session, login)
+    try:
+        if user is None:
+            _hasher.verify(_dummy_hash(), password[:MAX_PASSWORD])
+            ok = False
+        else:
+            ok = user.active and _hasher.verify(user.password_hash, password[:MAX_PASSWORD])
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None:
-        raise AuthError("Email hoặc mật khẩu không đúng.", param="email")
+        raise AuthError("Email/số điện thoại hoặc mật khẩu không đúng.", param="login")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.last_login_at = now
     return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Replace a user's password (validated, hashed with argon2id)."""
+    user.password_hash = _hasher.hash(check_password(password))
 
 
 def _hash_key(secret: str) -> str:

@@ -25,7 +25,7 @@ limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
 def _limit() -> int:
     raw = request.args.get("limit", "20")
     maximum = current_app.config["API_MAX_LIMIT"]
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
         raise ValidationError(f"'limit' phải là số nguyên từ 1 đến {maximum}.", param="limit")
     return int(raw)
 
@@ -34,7 +34,7 @@ def _starting_after() -> int | None:
     raw = request.args.get("starting_after", "")
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()) or int(raw) >= 2**31:  # ids are INTEGER
         raise ValidationError("'starting_after' phải là id sản phẩm.", param="starting_after")
     return int(raw)
 

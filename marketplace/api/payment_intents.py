@@ -44,7 +44,7 @@ def _body() -> dict[str, Any]:
 
 def _amount(data: dict[str, Any]) -> int:
     raw = data.get("amount")
-    if isinstance(raw, str) and raw.isdigit():
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
         raw = int(raw)
     if isinstance(raw, bool) or not isinstance(raw, int):
         raise ValidationError(
@@ -78,7 +78,7 @@ def _ttl(data: dict[str, Any]) -> timedelta:
     raw = data.get("expires_in")
     if raw in (None, ""):
         return timedelta(hours=current_app.config["PAYMENT_INTENT_TTL_HOURS"])
-    if isinstance(raw, str) and raw.isdigit():
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
         raw = int(raw)
     if isinstance(raw, bool) or not isinstance(raw, int) or not MIN_TTL <= raw <= MAX_TTL:
         raise ValidationError(
@@ -137,7 +137,7 @@ def get_payment_intent(public_id: str) -> ResponseReturnValue:
 def list_payment_intents() -> ResponseReturnValue:
     producer_id = require_producer()
     raw_limit = request.args.get("limit", "10")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+    if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= 100:
         raise ValidationError("'limit' phải từ 1 đến 100.", param="limit")
     limit = int(raw_limit)
     stmt = select(PaymentIntent).where(PaymentIntent.producer_id == producer_id)

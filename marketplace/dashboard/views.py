@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from marketplace.accounts import scope
 from marketplace.accounts import services as accounts
 from marketplace.accounts.models import ApiKey, Role
 from marketplace.catalogue.services import producer_products
@@ -49,13 +50,31 @@ def operator_only(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The platform's own business (its fees): admins only."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_user.role != Role.ADMIN:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 def _actor() -> dict[str, Any]:
     return {"actor": current_user.email, "actor_user_id": current_user.id}
 
 
-def _scope() -> int | None:
-    """The producer a person acts for; None = operators see everything."""
-    return None if current_user.is_operator else current_user.producer_id
+def _scope() -> int | frozenset[int] | None:
+    """Whose money a person sees: None = everything (admin); staff their area's producers
+    (accounts/scope.py); a producer login its own producer."""
+    if current_user.role == Role.ADMIN:
+        return None
+    if current_user.role == Role.STAFF:
+        return frozenset(p.id for p in scope.visible_producers(db.session, current_user))
+    return current_user.producer_id
 
 
 @login_required
@@ -291,7 +310,7 @@ def pay_fee(fee_id: int) -> ResponseReturnValue:
     return redirect(url_for("dashboard.my_fees") + f"#fee-{fee_id}", 303)
 
 
-@operator_only
+@admin_only
 def charge_fees() -> ResponseReturnValue:
     producers = list(db.session.scalars(select(Producer).order_by(Producer.name)))
     recent = list(db.session.scalars(select(Fee).order_by(Fee.id.desc()).limit(50)))

@@ -18,7 +18,7 @@ S = IntentStatus
 
 
 def visible_items(
-    session: Session, producer_id: int | None, include_closed: bool = False
+    session: Session, producer_id: int | frozenset[int] | None, include_closed: bool = False
 ) -> list[ReviewItem]:
     """Review items a person may see: all for operators (None), else the producer's accounts."""
     stmt = select(ReviewItem).order_by(ReviewItem.id.desc())
@@ -31,14 +31,26 @@ def visible_items(
     return [i for i in items if i.transaction.account_number in accounts]
 
 
-def _accounts_of(session: Session, producer_id: int) -> set[str]:
+def _accounts_of(session: Session, producer_id: int | frozenset[int]) -> set[str]:
+    """Bank accounts of one producer, or of a set of producers (a staff member's area)."""
+    from sqlalchemy import select as _select
+
     from producers.models import Producer
 
-    producer = session.get(Producer, producer_id)
-    return {producer.bank_account} if producer and producer.bank_account else set()
+    ids = {producer_id} if isinstance(producer_id, int) else set(producer_id)
+    if not ids:
+        return set()
+    rows = session.scalars(
+        _select(Producer.bank_account).where(
+            Producer.id.in_(sorted(ids)), Producer.bank_account.is_not(None)
+        )
+    )
+    return {account for account in rows if account}
 
 
-def _open_item(session: Session, item_id: int, producer_id: int | None) -> ReviewItem:
+def _open_item(
+    session: Session, item_id: int, producer_id: int | frozenset[int] | None
+) -> ReviewItem:
     item = session.get(ReviewItem, item_id, with_for_update=True)
     if item is None or (
         producer_id is not None
@@ -57,7 +69,7 @@ def assign(
     *,
     actor: str,
     actor_user_id: int | None,
-    producer_id: int | None,
+    producer_id: int | frozenset[int] | None,
     now: datetime,
 ) -> PaymentIntent:
     """Apply the item's money to the intent with ``reference_code`` (same account only)."""
@@ -120,7 +132,7 @@ def close(
     *,
     actor: str,
     actor_user_id: int | None,
-    producer_id: int | None,
+    producer_id: int | frozenset[int] | None,
     now: datetime,
 ) -> ReviewItem:
     """Mark a refund due or dismiss, with a reason."""

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.core.db import Base, UTCDateTime, utcnow
@@ -60,6 +60,16 @@ class Producer(Base):
     status: Mapped[str] = mapped_column(String(16), default=ProducerStatus.DRAFT)
     #: the community digital-technology team member who onboards and helps this producer
     onboarder_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: when the producer accepted the platform's terms, and which version (onboarding)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    terms_version: Mapped[str | None] = mapped_column(String(20))
+    #: when a person scanned the account's VietQR and saw the holder name match, and who
+    bank_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    bank_verified_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: a pre-2025 address as typed, mapped through the lineage (or why a person must look)
+    address_note: Mapped[str] = mapped_column(String(400), default="", server_default="")
+    #: the address needs a person (an old commune split among several new ones)
+    address_review: Mapped[bool] = mapped_column(default=False, server_default=false())
     #: where demo data came from (sourced vs filler); empty for real sellers
     provenance: Mapped[str] = mapped_column(Text, default="")
     #: identity in an imported source ("sample:P001"), for idempotent imports

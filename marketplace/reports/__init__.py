@@ -1,0 +1,1 @@
+"""Reports for staff and admins: dashboards per province and commune, CSV/XLSX exports."""
