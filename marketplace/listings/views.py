@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from marketplace.accounts import scope
 from marketplace.accounts.models import Role
+from marketplace.accounts.services import audit
 from marketplace.core.crypto import vault_for
 from marketplace.core.db import db, utcnow
 from marketplace.core.errors import AppError, ValidationError
@@ -73,6 +74,22 @@ def _listing(listing_id: int) -> ChannelListing:
         abort(404)
     _may_act_for(listing.account.producer_id)
     return listing
+
+
+def _audit(
+    action: str, object_type: str, object_id: object, producer_id: int, **detail: Any
+) -> None:
+    """Record who did it, and for which producer (an onboarder acting for a cooperative)."""
+    audit(
+        db.session,
+        actor=current_user.email,
+        actor_user_id=current_user.id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        detail=detail or None,
+        on_behalf_of_producer_id=producer_id,
+    )
 
 
 def _enqueue(ids: list[int]) -> None:
@@ -137,6 +154,7 @@ def connect_shop() -> ResponseReturnValue:
                 base_url="",
                 label=request.form.get("label", ""),
             )
+            _audit("channel.connect", "channel_account", account.id, producer_id, channel=channel)
             return redirect(url_for("listings.shop", account_id=account.id), 303)
         base_url, app_key, app_secret = connect.app_credentials(current_app.config, channel, mode)
         if cls.auth_flow == "keys":
@@ -156,6 +174,7 @@ def connect_shop() -> ResponseReturnValue:
             app_key=app_key,
             app_secret=app_secret,
         )
+        _audit("channel.connect", "channel_account", account.id, producer_id, channel=channel)
         if cls.auth_flow == "keys":
             from .tasks import exchange_code
 
@@ -268,6 +287,7 @@ def bulk() -> ResponseReturnValue:
                 [int(x) for x in request.form.getlist("product") if x.isdigit()],
                 [int(x) for x in request.form.getlist("account") if x.isdigit()],
             )
+            _audit("listing.request", "producer", producer_id, producer_id, listings=ids)
             _enqueue(ids)
             return redirect(url_for("listings.progress", ids=",".join(map(str, ids))), 303)
         except AppError as exc:
@@ -338,6 +358,7 @@ def listing_action(listing_id: int, action: str) -> ResponseReturnValue:
     except AppError as exc:
         db.rollback()
         return render_template("listings/error.html", error=exc), exc.status
+    _audit(f"listing.{action}", "channel_listing", listing.id, listing.account.producer_id)
     _enqueue([listing.id])
     back = request.form.get("next") or url_for("listings.product", product_id=listing.product_id)
     if not back.startswith("/"):
@@ -359,6 +380,7 @@ def list_product(product_id: int) -> ResponseReturnValue:
     except AppError as exc:
         db.rollback()
         return render_template("listings/error.html", error=exc), exc.status
+    _audit("listing.request", "product", item.id, item.producer_id, listings=ids)
     _enqueue(ids)
     return redirect(url_for("listings.product", product_id=item.id), 303)
 
@@ -405,6 +427,15 @@ def mappings() -> ResponseReturnValue:
                 request.form.get("category_id", ""),
                 attrs,
                 current_user.id,
+            )
+            audit(
+                db.session,
+                actor=current_user.email,
+                actor_user_id=current_user.id,
+                action="channel_mapping.set",
+                object_type="channel_category_mapping",
+                object_id=f"{request.form.get('channel', '')}:{request.form.get('set_code', '')}",
+                detail={"category_id": request.form.get("category_id", "")},
             )
         except AppError as exc:
             db.rollback()

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from marketplace.accounts.models import User, UserScope
+from marketplace.accounts.models import AuditLog, User, UserScope
 from marketplace.accounts.services import create_user
 from marketplace.cli import main
 from marketplace.core.crypto import vault_for
@@ -130,6 +130,24 @@ def test_export_pack_then_listed_by_hand(app, people):
     assert ok.status_code == 303
     listing = _listing(app, listing_id)
     assert listing.state == "live" and listing.url == "https://voso.vn/sp/123"
+    with app.app_context():
+        row = db.session.scalar(select(AuditLog).where(AuditLog.action == "listing.da-dang"))
+        assert row.actor == "a@example.vn" and row.on_behalf_of_producer_id == people["a"]
+        assert row.object_id == str(listing_id)
+
+
+def test_an_onboarder_lists_for_a_producer_and_the_log_says_so(app, people):
+    account_id = _export_account(app, people["a"])
+    client = app.test_client()
+    login(client, "helper@example.vn")
+    response = client.post(
+        f"/quan-ly/kenh-ban/san-pham/{people['products'][0]}/dang", data={"account": account_id}
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        row = db.session.scalar(select(AuditLog).where(AuditLog.action == "listing.request"))
+        assert row.actor == "helper@example.vn"
+        assert row.on_behalf_of_producer_id == people["a"]
 
 
 def test_tiki_review_then_live_and_the_matrix_says_so(app, people, servers):
