@@ -12,14 +12,12 @@ from __future__ import annotations
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from marketplace.core.clock import today
 from marketplace.core.crypto import Vault
 from marketplace.core.db import db, utcnow
 from sync_adapters.base import (
@@ -27,7 +25,6 @@ from sync_adapters.base import (
     AdapterError,
     AuthExpiredError,
     FieldProblem,
-    ListingData,
     ListingResult,
     PermanentError,
     RateLimitedError,
@@ -37,9 +34,20 @@ from sync_adapters.base import (
 
 from . import accounts, payload
 from .models import AccountStatus, ChannelAccount, ChannelListing, ListingEvent, ListingState
+from .plan import (
+    LEASE,
+    Plan,
+    build_plan,
+    claim,
+    current_result,
+    due_ids,
+    lagging,
+    product_revision,
+    review_result,
+)
 from .ratelimit import LimitedSession, RateLimiter, bucket_key
 
-LEASE = timedelta(minutes=3)
+__all__ = ["LEASE", "LeaseLost", "Plan", "Policy", "Syncer", "claim", "due_ids", "lagging"]
 
 
 class LeaseLost(Exception):
@@ -57,82 +65,6 @@ class Policy:
     def delay(self, attempts: int, rng: random.Random) -> float:
         """Seconds before attempt ``attempts + 1``."""
         return rng.uniform(0.5, 1.0) * min(self.cap_s, self.base_s * 2 ** max(attempts - 1, 0))
-
-
-@dataclass(frozen=True)
-class Plan:
-    """Everything read from the database for one sync (then the transaction is closed)."""
-
-    listing_id: int
-    account_id: int
-    channel: str
-    data: ListingData
-    active: bool
-    reason_inactive: str | None
-    desired_version: int
-    revision: int
-    external_id: str | None
-    external_sku_id: str | None
-    review_ref: str | None
-    url: str | None
-    state: str
-    create_sent: bool
-    synced_hash: str | None
-    synced_price: int | None
-    synced_stock: int | None
-    synced_active: bool | None
-    token_expires_at: datetime | None
-    rate_limit: float
-    app_key: str
-
-
-def claim(
-    session: Session, listing_id: int, token: str, now: datetime, lease: timedelta = LEASE
-) -> bool:
-    """Take the listing's lease if nobody holds it; True when we did."""
-    result = session.execute(
-        update(ChannelListing)
-        .where(
-            ChannelListing.id == listing_id,
-            or_(ChannelListing.lease_until.is_(None), ChannelListing.lease_until < now),
-        )
-        .values(lease_until=now + lease, lease_token=token)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
-
-
-def _plan(session: Session, listing: ChannelListing, media_dir: Path) -> Plan | None:
-    product = payload.load_product(session, listing.product_id)
-    if product is None:
-        return None
-    day = today()
-    reason = payload.why_not_listable(product, day)
-    active = listing.wanted and reason is None
-    account = listing.account
-    data = payload.listing_data(session, product, account.channel, media_dir, day, active)
-    return Plan(
-        listing_id=listing.id,
-        account_id=account.id,
-        channel=account.channel,
-        data=data,
-        active=active,
-        reason_inactive=reason if listing.wanted else "Người bán đã chọn gỡ khỏi kênh này.",
-        desired_version=listing.desired_version,
-        revision=product.revision,
-        external_id=listing.external_id,
-        external_sku_id=listing.external_sku_id,
-        review_ref=listing.review_ref,
-        url=listing.url,
-        state=listing.state,
-        create_sent=listing.create_sent,
-        synced_hash=listing.synced_hash,
-        synced_price=listing.synced_price,
-        synced_stock=listing.synced_stock,
-        synced_active=listing.synced_active,
-        token_expires_at=account.token_expires_at,
-        rate_limit=account.rate_limit,
-        app_key=account.app_key,
-    )
 
 
 class Syncer:
@@ -172,7 +104,7 @@ class Syncer:
             if accounts.is_export(listing.account.channel):
                 return self._export(session, listing)
             if listing.account.status != AccountStatus.CONNECTED:
-                listing.stuck_revision = _revision(session, listing.product_id)
+                listing.stuck_revision = product_revision(session, listing.product_id)
                 self._finish(
                     session,
                     listing_id,
@@ -182,7 +114,7 @@ class Syncer:
                     stuck=True,
                 )
                 return ListingState.ATTENTION
-            plan = _plan(session, listing, self.media_dir)
+            plan = build_plan(session, listing, self.media_dir)
             if plan is None:
                 return "gone"
         try:
@@ -273,13 +205,13 @@ class Syncer:
 
     def _apply(self, plan: Plan, adapter: Adapter, token: str) -> ListingResult | None:
         """The marketplace calls; returns the listing's new remote state (None: nothing to do)."""
-        current = _current(plan)
+        current = current_result(plan)
         if current is None and plan.create_sent:
             current = adapter.find_by_sku(plan.data.sku)
             if current is not None:
                 self._record_external(plan, token, current, "found")
         if plan.state == ListingState.IN_REVIEW and plan.review_ref:
-            checked = adapter.status(current or _review(plan))
+            checked = adapter.status(current or review_result(plan))
             if checked.status == RemoteStatus.PENDING_REVIEW:
                 return checked
             self._record_external(plan, token, checked, "reviewed")
@@ -494,7 +426,7 @@ class Syncer:
     def _export(self, session: Session, listing: ChannelListing) -> str:
         """Export channels have no API: the listing waits for a person and a pack; a change
         after it was listed by hand says the portal needs the new data."""
-        revision = _revision(session, listing.product_id)
+        revision = product_revision(session, listing.product_id)
         changed = listing.synced_revision not in (0, revision)
         listing.synced_version = listing.desired_version
         listing.synced_revision = revision
@@ -511,33 +443,6 @@ class Syncer:
         return listing.state
 
 
-def _revision(session: Session, product_id: int) -> int:
-    from producers.models import Product
-
-    return int(session.scalar(select(Product.revision).where(Product.id == product_id)) or 0)
-
-
-def _current(plan: Plan) -> ListingResult | None:
-    if plan.external_id is None or plan.state == ListingState.IN_REVIEW:
-        return None if plan.external_id is None else _review(plan)
-    return ListingResult(
-        external_id=plan.external_id,
-        status=RemoteStatus.LIVE if plan.synced_active else RemoteStatus.INACTIVE,
-        url=plan.url,
-        external_sku_id=plan.external_sku_id,
-        review_ref=plan.review_ref,
-    )
-
-
-def _review(plan: Plan) -> ListingResult:
-    return ListingResult(
-        external_id=plan.external_id or plan.review_ref or "",
-        status=RemoteStatus.PENDING_REVIEW,
-        review_ref=plan.review_ref,
-        url=plan.url,
-    )
-
-
 def _inactive_reason(plan: Plan) -> str:
     return plan.reason_inactive or "Sản phẩm tạm gỡ khỏi sàn."
 
@@ -548,45 +453,3 @@ def _says(state: str) -> str:
         ListingState.IN_REVIEW: "Sàn đang duyệt sản phẩm.",
         ListingState.DELISTED: "Đã gỡ khỏi sàn.",
     }.get(state, state)
-
-
-def lagging(now: datetime) -> Any:
-    """SQL condition: listings whose sync is due (used by the sweep and `ocop sync run`)."""
-    from producers.models import Product
-
-    behind = or_(
-        ChannelListing.synced_version < ChannelListing.desired_version,
-        ChannelListing.synced_revision != Product.revision,
-        ChannelListing.state.in_([ListingState.IN_REVIEW, ListingState.RETRYING]),
-    )
-    parked = (
-        (ChannelListing.state == ListingState.ATTENTION)
-        & (ChannelListing.stuck_version == ChannelListing.desired_version)
-        & (ChannelListing.stuck_revision == Product.revision)
-    )
-    return (
-        behind
-        & ~parked
-        & or_(ChannelListing.next_attempt_at.is_(None), ChannelListing.next_attempt_at <= now)
-        & or_(ChannelListing.lease_until.is_(None), ChannelListing.lease_until < now)
-        & (ChannelListing.state != ListingState.EXPORT)
-    )
-
-
-def due_ids(
-    session: Session, now: datetime, channel: str | None = None, limit: int = 500
-) -> list[int]:
-    """Ids of listings due for a sync, oldest change first."""
-    from producers.models import Product
-
-    query = (
-        select(ChannelListing.id)
-        .join(Product, Product.id == ChannelListing.product_id)
-        .join(ChannelAccount, ChannelAccount.id == ChannelListing.account_id)
-        .where(lagging(now))
-        .order_by(ChannelListing.updated_at, ChannelListing.id)
-        .limit(limit)
-    )
-    if channel:
-        query = query.where(ChannelAccount.channel == channel)
-    return list(session.scalars(query))

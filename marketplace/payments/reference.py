@@ -56,8 +56,8 @@ def normalise_memo(memo: str) -> str:
 def codes_in_memo(memo: str) -> tuple[list[str], list[str]]:
     """Valid codes found in a memo, and code-shaped strings whose check character fails.
 
-    Separators are ignored so a code a bank split with a space is still found; but a code
-    lying inside one word wins over codes that only appear across words ("…OCOP FT24…" reads
+    Separators are ignored so a code a bank split with a space is still found, if it starts a
+    word; a code lying inside one word wins over codes read across words ("…OCOP FT24…" reads
     as "PFT24…", a valid code one time in 32), which are kept only when nothing else is found.
     """
     words = re.findall(r"[A-Z0-9]+", fold(memo).upper())
@@ -74,6 +74,11 @@ def codes_in_memo(memo: str) -> tuple[list[str], list[str]]:
             broken.append(code)
             continue
         crosses = any(begin < b < begin + len(code) for b in boundaries)
-        (across if crosses else inside).append(code)
+        if not crosses:
+            inside.append(code)
+        elif begin in starts:
+            # A code split by the bank still starts a word ("DH-2K8 XY9A"); one that starts
+            # mid-word and runs on into the next is letters of two unrelated words.
+            across.append(code)
     valid = inside or across
     return list(dict.fromkeys(valid)), list(dict.fromkeys(broken))
