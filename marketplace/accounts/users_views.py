@@ -4,14 +4,12 @@ their link and QR code, reset links made by an admin, switching a login off, the
 from __future__ import annotations
 
 import base64
-import functools
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
 from marketplace.core.db import db, utcnow
@@ -20,33 +18,14 @@ from marketplace.payments.qr_render import render_png, render_svg
 from producers.models import Province
 
 from . import invitations, people, resets, scope
+from .guards import admin_only, requires
 from .models import Role, User
 
 bp = Blueprint("users", __name__, url_prefix="/quan-ly/nguoi-dung")
 
 
-def managers_only(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Admins, onboarders and producer owners."""
-
-    @functools.wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not people.may_manage(current_user):
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if current_user.role != Role.ADMIN:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
+#: who may manage people: admins, onboarders (their producers' people), producer owners
+managers_only = requires(people.may_manage)
 
 
 def _link(endpoint: str, token: str) -> str:

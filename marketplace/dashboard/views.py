@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from marketplace.accounts import scope
 from marketplace.accounts import services as accounts
+from marketplace.accounts.guards import admin_only, producer_only
 from marketplace.accounts.models import ApiKey, Role
 from marketplace.catalogue.services import producer_products
 from marketplace.core.crypto import vault_for
@@ -24,43 +25,6 @@ from marketplace.payments import connections, fees, intents, manual, review
 from marketplace.payments.models import NotificationConnection, PaymentIntent
 from marketplace.payments.models_extra import Fee
 from producers.models import Producer
-
-
-def producer_only(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Pages that act for one producer: a producer login."""
-
-    @functools.wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if current_user.role != Role.PRODUCER or current_user.producer_id is None:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def operator_only(view: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_operator:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
-    """The platform's own business (its fees): admins only."""
-
-    @functools.wraps(view)
-    @login_required
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if current_user.role != Role.ADMIN:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
 
 
 def _actor() -> dict[str, Any]:

@@ -9,13 +9,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from marketplace.accounts import services as accounts
+from marketplace.accounts.guards import producer_only
 from marketplace.core.crypto import vault_for
 from marketplace.core.db import db, utcnow
 from marketplace.core.errors import AppError
 from marketplace.payments import outbound
 
 from .blueprint import bp
-from .views import producer_only
 
 
 def _actor() -> dict[str, Any]:
