@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from . import views
+from . import mapping_views, views
 
 bp = Blueprint("listings", __name__, url_prefix="/quan-ly/kenh-ban")
 bp.add_url_rule("", view_func=views.shops)
@@ -15,4 +15,4 @@ bp.add_url_rule("/san-pham/<int:product_id>/dang", view_func=views.list_product,
 bp.add_url_rule("/dang-hang-loat", view_func=views.bulk, methods=["GET", "POST"])
 bp.add_url_rule("/tien-do", view_func=views.progress)
 bp.add_url_rule("/tin/<int:listing_id>/<action>", view_func=views.listing_action, methods=["POST"])
-bp.add_url_rule("/nganh-hang", view_func=views.mappings, methods=["GET", "POST"])
+bp.add_url_rule("/nganh-hang", view_func=mapping_views.mappings, methods=["GET", "POST"])
