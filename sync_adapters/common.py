@@ -13,7 +13,14 @@ from typing import Any
 import requests
 
 from . import images
-from .base import AccountConfig, FieldProblem, ImageFile, ListingData
+from .base import (
+    AccountConfig,
+    FieldProblem,
+    ImageFile,
+    ListingData,
+    ListingResult,
+    RemoteStatus,
+)
 
 
 def item_url(account: AccountConfig, item_id: str | int) -> str | None:
@@ -25,6 +32,21 @@ def item_url(account: AccountConfig, item_id: str | int) -> str | None:
     return template.format(
         base_url=account.base_url.rstrip("/"), shop_id=account.shop_id, item_id=item_id
     )
+
+
+def result_for(
+    account: AccountConfig,
+    item_id: str,
+    status: RemoteStatus,
+    buyer_url: str,
+    sku_id: str | None = None,
+) -> ListingResult:
+    """A ListingResult with the buyer-facing URL (the account's template, else ``buyer_url``
+    with ``{item_id}``); no URL for an item the marketplace no longer has."""
+    url = item_url(account, item_id) or buyer_url.format(item_id=item_id)
+    if status == RemoteStatus.MISSING:
+        url = None
+    return ListingResult(item_id, status, url=url, external_sku_id=sku_id or None)
 
 
 def upload_once(

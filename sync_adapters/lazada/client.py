@@ -29,7 +29,7 @@ from ..base import (
     RetryableError,
     Tokens,
 )
-from ..common import item_url
+from ..common import result_for
 from ..http import send
 from . import mapping, signing
 from .categories import CATEGORIES, DEFAULT_MAPPING
@@ -190,10 +190,7 @@ class LazadaAdapter(Adapter):
     def _result(
         self, item_id: str, status: RemoteStatus, sku_id: str | None = None
     ) -> ListingResult:
-        url: str | None = item_url(self.account, item_id) or BUYER_URL.format(item_id=item_id)
-        if status == RemoteStatus.MISSING:
-            url = None
-        return ListingResult(item_id, status, url=url, external_sku_id=sku_id or None)
+        return result_for(self.account, item_id, status, BUYER_URL, sku_id)
 
     def _item(self, item_id: str) -> dict[str, Any] | None:
         try:

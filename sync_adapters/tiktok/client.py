@@ -29,7 +29,7 @@ from ..base import (
     RetryableError,
     Tokens,
 )
-from ..common import item_url
+from ..common import result_for
 from ..http import retry_after_seconds, send
 from . import mapping, signing
 from .categories import CATEGORIES, DEFAULT_MAPPING
@@ -214,10 +214,7 @@ class TikTokAdapter(Adapter):
     def _result(
         self, product_id: str, status: RemoteStatus, sku_id: str | None = None
     ) -> ListingResult:
-        url: str | None = item_url(self.account, product_id) or BUYER_URL.format(item_id=product_id)
-        if status == RemoteStatus.MISSING:
-            url = None
-        return ListingResult(product_id, status, url=url, external_sku_id=sku_id or None)
+        return result_for(self.account, product_id, status, BUYER_URL, sku_id)
 
     def _product(self, product_id: str) -> dict[str, Any] | None:
         try:
