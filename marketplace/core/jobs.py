@@ -15,6 +15,7 @@ from huey import Huey, MemoryHuey, RedisHuey
 from huey.storage import SqliteStorage
 
 from marketplace import config
+from marketplace.core.sqlite_writers import WriterQueueConnection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,18 +35,22 @@ def make_huey() -> Huey:
     """The queue named by the environment (JOBS_URL), or SQLite in the instance folder."""
     url = config.jobs_url()
     immediate = config.jobs_immediate()
+    # Nothing reads a task's return value back, and Huey keeps each one until it is read:
+    # storing them grew the queue forever and cost a write per job.
     if url and url.startswith("redis"):
-        return RedisHuey("ocop", url=url, immediate=immediate, utc=True)
+        return RedisHuey("ocop", url=url, immediate=immediate, utc=True, results=False)
     if url == "memory://":
-        return MemoryHuey("ocop", immediate=immediate, utc=True)
+        return MemoryHuey("ocop", immediate=immediate, utc=True, results=False)
     path = config.instance_path()
     path.mkdir(parents=True, exist_ok=True)
     return Huey(
         "ocop",
         storage_class=_SqliteStorage,
         filename=str(path / "jobs.sqlite3"),
+        factory=WriterQueueConnection,  # enqueues and dequeues queue on a file lock too
         immediate=immediate,
         utc=True,
+        results=False,
     )
 
 
