@@ -7,13 +7,14 @@ locked row, mirrored onto the order, and recorded as a PaymentEvent.
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from marketplace.core.errors import Conflict, NotFound, ValidationError
@@ -53,6 +54,21 @@ class Payee:
     name: str
 
 
+# where a producer declares the payee account (said by every "no bank account" error)
+BANK_STEP = (
+    "Khai báo ở bước “Tài khoản ngân hàng” (Hồ sơ bán hàng hoặc Hỗ trợ chủ thể) rồi thử lại."
+)
+# statuses as people read them (plain Vietnamese: service messages are not translated)
+STATUS_WORDS = {
+    S.REQUIRES_PAYMENT: "chờ thanh toán",
+    S.PARTIALLY_PAID: "thanh toán một phần",
+    S.SUCCEEDED: "đã thanh toán",
+    S.EXPIRED: "hết hạn",
+    S.CANCELED: "đã huỷ",
+    S.REFUNDED: "đã hoàn tiền",
+}
+
+
 def _public_id() -> str:
     return "pi_" + secrets.token_hex(12)
 
@@ -87,14 +103,21 @@ def create_intent(
     if not 0 < amount_vnd <= MAX_VND:
         raise ValidationError("Số tiền phải lớn hơn 0.", param="amount")
     if purpose not in reference.PREFIXES:
-        raise ValidationError("Mục đích thanh toán không hợp lệ.", param="purpose")
+        raise ValidationError(
+            "Mục đích thanh toán không hợp lệ. Dùng “order” (đơn hàng) hoặc “fee” (phí).",
+            param="purpose",
+        )
     code = _unused_reference(session, purpose)
     try:
         payload = vietqr.build(
             payee.bin, payee.account, amount_vnd, vietqr.purpose_text(code, description)
         )
     except vietqr.VietQRError as exc:
-        raise ValidationError(f"Tài khoản nhận tiền không hợp lệ: {exc}", param="payee") from None
+        raise ValidationError(
+            "Tài khoản ngân hàng nhận tiền không hợp lệ. Sửa ngân hàng và số tài khoản ở bước "
+            "“Tài khoản ngân hàng” (Hồ sơ bán hàng hoặc Hỗ trợ chủ thể).",
+            param="payee",
+        ) from exc
     intent = PaymentIntent(
         public_id=_public_id(),
         purpose=purpose,
@@ -128,17 +151,26 @@ def create_intent(
     return intent
 
 
-def lock(session: Session, intent_id: int) -> PaymentIntent:
-    """Load an intent with its row locked for this transaction (FOR UPDATE on PostgreSQL;
-    SQLite serialises writers)."""
-    intent = session.scalar(
+@functools.cache
+def _lock_statement() -> Any:
+    """Built once (bound id): rebuilding it per payment cost more than running it."""
+    return (
         select(PaymentIntent)
-        .where(PaymentIntent.id == intent_id)
+        .where(PaymentIntent.id == bindparam("intent_id"))
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+def lock(session: Session, intent_id: int) -> PaymentIntent:
+    """Load an intent with its row locked for this transaction (FOR UPDATE on PostgreSQL;
+    SQLite serialises writers)."""
+    intent = session.scalar(_lock_statement(), {"intent_id": intent_id})
     if intent is None:
-        raise NotFound("Không tìm thấy yêu cầu thanh toán.", param="id")
+        raise NotFound(
+            "Không tìm thấy yêu cầu thanh toán. Kiểm tra mã (pi_…) và dùng khoá API của đúng chủ thể.",
+            param="id",
+        )
     return intent
 
 
@@ -154,7 +186,9 @@ def transition(
     from_status = intent.status
     if to_status not in TRANSITIONS[from_status]:
         raise Conflict(
-            f"Không thể chuyển thanh toán từ '{from_status}' sang '{to_status}'.",
+            f"Yêu cầu thanh toán đang ở trạng thái “{STATUS_WORDS.get(from_status, from_status)}” "
+            f"nên không thể chuyển sang “{STATUS_WORDS.get(to_status, to_status)}”. Tạo yêu cầu "
+            "thanh toán mới nếu cần.",
             param="status",
             code="invalid_state_transition",
         )
@@ -184,7 +218,6 @@ def transition(
             created_at=now,
         )
     )
-    session.flush()
     if to_status in outbound.EVENTS_BY_STATUS:
         outbound.emit(session, intent, outbound.EVENTS_BY_STATUS[to_status], now)
 
@@ -270,7 +303,10 @@ def by_public_id(session: Session, public_id: str) -> PaymentIntent:
     """An intent by its public id, or NotFound."""
     intent = session.scalar(select(PaymentIntent).where(PaymentIntent.public_id == public_id))
     if intent is None:
-        raise NotFound("Không tìm thấy yêu cầu thanh toán.", param="id")
+        raise NotFound(
+            "Không tìm thấy yêu cầu thanh toán. Kiểm tra mã (pi_…) và dùng khoá API của đúng chủ thể.",
+            param="id",
+        )
     return intent
 
 

@@ -6,16 +6,23 @@ candidates. Never match on amount alone. Exact amount pays; less is partial; mor
 excess goes to review; money for an expired, cancelled or finished intent goes to review (the
 order is not revived); nothing or several candidates -> review.
 
-Each transaction is processed once: the job first claims it (``processed_at IS NULL`` ->
-now), and an application is unique per (transaction, intent).
+Each transaction is processed once: the job claims it (``processed_at IS NULL`` -> now)
+before writing anything, and an application is unique per (transaction, intent). What only
+reads fixed data (the row itself, the intents its memo names) happens before the claim, so on
+SQLite the database is held for writing as briefly as possible. The statements are built once
+with bound parameters: building and keying them again for each transaction cost more than
+running them.
 """
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import intents, reference
 from .models import (
@@ -36,13 +43,35 @@ CLOSED_REASONS = {
 }
 
 
-def _claim(session: Session, transaction_id: int, now: datetime) -> bool:
-    result = session.execute(
-        update(BankTransaction)
-        .where(BankTransaction.id == transaction_id, BankTransaction.processed_at.is_(None))
-        .values(processed_at=now)
-    )
-    return result.rowcount == 1
+@functools.cache
+def _statements() -> dict[str, Any]:
+    table = BankTransaction.__table__
+    return {
+        "claim": update(table)
+        .where(table.c.id == bindparam("tx_id"), table.c.processed_at.is_(None))
+        .values(processed_at=bindparam("now")),
+        "by_code": select(PaymentIntent.id).where(
+            PaymentIntent.reference_code.in_(bindparam("codes", expanding=True)),
+            PaymentIntent.payee_account == bindparam("account"),
+        ),
+        "reported": select(PaymentApplication.id)
+        .join(BankTransaction, BankTransaction.id == PaymentApplication.transaction_id)
+        .where(
+            BankTransaction.id != bindparam("tx_id"),
+            BankTransaction.account_number == bindparam("account"),
+            BankTransaction.bank_reference == bindparam("reference"),
+            BankTransaction.amount_vnd == bindparam("amount"),
+        )
+        .limit(1),
+    }
+
+
+def _claim(session: Session, tx: BankTransaction, now: datetime) -> bool:
+    result = session.execute(_statements()["claim"], {"tx_id": tx.id, "now": now})
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    set_committed_value(tx, "processed_at", now)
+    return True
 
 
 def _candidates(session: Session, tx: BankTransaction) -> tuple[list[int], list[str]]:
@@ -60,10 +89,7 @@ def _candidates(session: Session, tx: BankTransaction) -> tuple[list[int], list[
     if not ids and codes:
         ids = list(
             session.scalars(
-                select(PaymentIntent.id).where(
-                    PaymentIntent.reference_code.in_(codes),
-                    PaymentIntent.payee_account == tx.account_number,
-                )
+                _statements()["by_code"], {"codes": codes, "account": tx.account_number}
             )
         )
     return sorted(set(ids)), broken
@@ -75,15 +101,13 @@ def _reported_twice(session: Session, tx: BankTransaction) -> bool:
     if not tx.bank_reference:
         return False
     earlier = session.scalar(
-        select(PaymentApplication.id)
-        .join(BankTransaction, BankTransaction.id == PaymentApplication.transaction_id)
-        .where(
-            BankTransaction.id != tx.id,
-            BankTransaction.account_number == tx.account_number,
-            BankTransaction.bank_reference == tx.bank_reference,
-            BankTransaction.amount_vnd == tx.amount_vnd,
-        )
-        .limit(1)
+        _statements()["reported"],
+        {
+            "tx_id": tx.id,
+            "account": tx.account_number,
+            "reference": tx.bank_reference,
+            "amount": tx.amount_vnd,
+        },
     )
     return earlier is not None
 
@@ -111,11 +135,12 @@ def _review(
 
 def match_transaction(session: Session, transaction_id: int, now: datetime) -> str:
     """Process one ledger row; returns the outcome ("matched", "review", "skipped")."""
-    if not _claim(session, transaction_id, now):
-        return "skipped"
     tx = session.get(BankTransaction, transaction_id)
-    assert tx is not None
-    ids, broken = _candidates(session, tx)
+    if tx is None or tx.processed_at is not None:
+        return "skipped"
+    ids, broken = _candidates(session, tx)  # reads fixed data: before the claim
+    if not _claim(session, tx, now):
+        return "skipped"
     if not ids:
         if broken:
             _review(
@@ -164,9 +189,9 @@ def match_transaction(session: Session, transaction_id: int, now: datetime) -> s
             intent.id,
         )
         return "review"
-    applied = intents.apply_payment(session, intent, tx.id, tx.amount_vnd, "matched", now)
-    tx.match_status = MatchStatus.MATCHED
+    tx.match_status = MatchStatus.MATCHED  # set first: one flush writes it with the payment
     tx.match_note = intent.reference_code
+    applied = intents.apply_payment(session, intent, tx.id, tx.amount_vnd, "matched", now)
     excess = tx.amount_vnd - applied
     if excess > 0:
         _review(

@@ -14,6 +14,7 @@ layers; a test pins the two shapes together.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import json
@@ -25,7 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, has_request_context, url_for
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from marketplace.core.crypto import Vault
@@ -178,6 +179,19 @@ def _payload(intent: PaymentIntent, event_type: str, now: datetime) -> str:
     return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
 
 
+@functools.cache
+def _endpoints_statement() -> Any:
+    """Built once (bound producer): every payment state change runs it."""
+    return (
+        select(WebhookEndpoint)
+        .where(
+            WebhookEndpoint.producer_id == bindparam("producer_id"),
+            WebhookEndpoint.active.is_(True),
+        )
+        .order_by(WebhookEndpoint.id)
+    )
+
+
 def emit(
     session: Session, intent: PaymentIntent, event_type: str, now: datetime
 ) -> list[WebhookDelivery]:
@@ -191,14 +205,7 @@ def emit(
         return []
     endpoints = [
         e
-        for e in session.scalars(
-            select(WebhookEndpoint)
-            .where(
-                WebhookEndpoint.producer_id == intent.producer_id,
-                WebhookEndpoint.active.is_(True),
-            )
-            .order_by(WebhookEndpoint.id)
-        )
+        for e in session.scalars(_endpoints_statement(), {"producer_id": intent.producer_id})
         if e.wants(event_type)
     ]
     if not endpoints:
@@ -281,7 +288,10 @@ def _clean_events(events: Sequence[str]) -> str:
     if not chosen or "*" in chosen or chosen >= set(EVENT_TYPES):
         return "*"
     if not chosen <= set(EVENT_TYPES):
-        raise ValidationError("Loại sự kiện không hợp lệ.", param="events")
+        raise ValidationError(
+            "Loại sự kiện không hợp lệ. Chọn sự kiện trong danh sách, hoặc không chọn để nhận tất cả.",
+            param="events",
+        )
     return ",".join(t for t in EVENT_TYPES if t in chosen)
 
 
@@ -328,7 +338,9 @@ def endpoint_of(session: Session, endpoint_id: int, producer_id: int) -> Webhook
     """One of the producer's endpoints, or NotFound."""
     endpoint = session.get(WebhookEndpoint, endpoint_id)
     if endpoint is None or endpoint.producer_id != producer_id:
-        raise NotFound("Không có địa chỉ nhận webhook này.", param="id")
+        raise NotFound(
+            "Không tìm thấy địa chỉ nhận webhook này. Tải lại trang Webhook.", param="id"
+        )
     return endpoint
 
 
@@ -361,9 +373,13 @@ def replay(
     endpoint = endpoint_of(session, endpoint_id, producer_id)
     delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
     if delivery is None or delivery.endpoint_id != endpoint.id:
-        raise NotFound("Không có lần gửi webhook này.", param="id")
+        raise NotFound("Không tìm thấy lần gửi webhook này. Tải lại trang Webhook.", param="id")
     if not endpoint.active:
-        raise ValidationError("Địa chỉ nhận này đã tắt.", param="id", code="endpoint_disabled")
+        raise ValidationError(
+            "Địa chỉ nhận này đã tắt. Thêm lại địa chỉ nhận rồi gửi lại.",
+            param="id",
+            code="endpoint_disabled",
+        )
     delivery.status = DeliveryStatus.PENDING
     delivery.attempts = 0
     delivery.next_attempt_at = now

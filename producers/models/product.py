@@ -42,8 +42,8 @@ class Product(Base):
             "cert_valid_until",
             "search_name",
         ),
-        # Not declared: the PostgreSQL-only search objects of migration 0001 (the stored
-        # tsvector column ``search_words`` and the GIN indexes on it and on the search texts).
+        # Not declared: the PostgreSQL-only search table ``product_search`` (migration 0009)
+        # and SQLite's ``product_fts``, both kept in step with ``search_text`` by triggers.
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

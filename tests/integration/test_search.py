@@ -168,6 +168,21 @@ def test_unpublished_products_are_not_found(demo_session):
     assert "Dầu đậu phộng nguyên chất Bảo Tâm" not in names(demo_session)
 
 
+def test_the_search_index_follows_renames_and_deletions(demo_session):
+    """SQLite's FTS5 table and PostgreSQL's product_search are kept in step by triggers."""
+    from producers.models import Product
+    from producers.services import refresh_search
+
+    product = demo_session.query(Product).filter_by(source_ref="sample:P008").one()
+    product.name = "Dầu lạc Bảo Tâm ép mộc"
+    refresh_search(demo_session, product)
+    demo_session.flush()
+    assert names(demo_session, q="ep moc") == ["Dầu lạc Bảo Tâm ép mộc"]  # words new to it
+    demo_session.delete(product)  # its images and certificates go with it
+    demo_session.flush()
+    assert names(demo_session, q="ep moc") == []
+
+
 def result(session, **args):
     return search(session, parse_query(args, max_chars=200, per_page=50), TODAY)
 
@@ -256,3 +271,19 @@ def test_communes_with_products_need_an_active_producer(demo_session):
     demo_session.flush()
     codes = {c.code for c in communes_with_products(demo_session, producer.province_code)}
     assert producer.commune_code not in codes
+
+
+def test_each_backend_gets_its_connection_settings(demo_session, backend):
+    """PostgreSQL: a generic plan (what it switches to for a statement psycopg prepared)
+    ignores whether a word matches one product or half the catalogue, so every connection
+    asks for custom plans. SQLite: writers queue on the file lock (core/sqlite_writers.py)."""
+    from sqlalchemy import text
+
+    from marketplace.core.sqlite_writers import WriterQueueConnection
+
+    if backend == "postgresql":
+        assert demo_session.scalar(text("SHOW plan_cache_mode")) == "force_custom_plan"
+    else:
+        raw = demo_session.connection().connection.driver_connection
+        assert isinstance(raw, WriterQueueConnection)
+        assert demo_session.scalar(text("PRAGMA journal_mode")) == "wal"
