@@ -182,10 +182,28 @@ def _error_response(
 
 
 HTTP_MESSAGES = {
-    400: ("bad_request", _l("Yêu cầu không hợp lệ.")),
-    404: ("resource_missing", _l("Không tìm thấy trang bạn cần.")),
-    405: ("method_not_allowed", _l("Phương thức không được hỗ trợ cho địa chỉ này.")),
-    413: ("payload_too_large", _l("Dữ liệu gửi lên quá lớn.")),
+    400: ("bad_request", _l("Yêu cầu không hợp lệ. Tải lại trang và thử lại.")),
+    403: (
+        "forbidden",
+        _l(
+            "Bạn không có quyền làm việc này. Đăng nhập bằng tài khoản có quyền, hoặc nhờ quản trị viên."
+        ),
+    ),
+    404: (
+        "resource_missing",
+        _l("Không tìm thấy trang bạn cần. Kiểm tra lại địa chỉ, hoặc tìm sản phẩm ở trang chủ."),
+    ),
+    405: (
+        "method_not_allowed",
+        _l(
+            "Phương thức không được hỗ trợ cho địa chỉ này. Mở trang từ liên kết trên Chợ OCOP "
+            "(API: xem /api/v1/openapi.json)."
+        ),
+    ),
+    413: (
+        "payload_too_large",
+        _l("Dữ liệu gửi lên quá lớn. Gửi ảnh nhỏ hơn (hoặc ít ảnh hơn mỗi lần) rồi thử lại."),
+    ),
     429: ("rate_limited", _l("Bạn gửi quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.")),
 }
 
@@ -249,7 +267,11 @@ def _register_input_guards(app: Flask) -> None:
             request.get_data(cache=True)
             values += request.form.values()
         if any("\x00" in v for v in values):
-            return _error_response(400, "invalid_characters", _("Dữ liệu có ký tự không hợp lệ."))
+            return _error_response(
+                400,
+                "invalid_characters",
+                _("Dữ liệu có ký tự không hợp lệ. Tải lại trang và thử lại."),
+            )
         return None
 
     @app.errorhandler(DataError)
@@ -257,7 +279,11 @@ def _register_input_guards(app: Flask) -> None:
         # the database refused a value (out of range, NUL in JSON text): bad input, not a bug
         log.warning("database refused input on %s %s: %s", request.method, request.path, exc.orig)
         db.rollback()
-        return _error_response(400, "invalid_value", _("Dữ liệu có giá trị không hợp lệ."))
+        return _error_response(
+            400,
+            "invalid_value",
+            _("Dữ liệu có giá trị không hợp lệ. Kiểm tra lại các ô đã nhập rồi thử lại."),
+        )
 
 
 def _register_security_headers(app: Flask) -> None:

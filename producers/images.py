@@ -39,10 +39,11 @@ def process_image(
 ) -> ProcessedImage:
     """Validate and clean an uploaded image; raises ValidationError with a Vietnamese message."""
     if not data:
-        raise ValidationError("Tệp ảnh trống.", param="image")
+        raise ValidationError("Tệp ảnh trống. Chụp hoặc chọn lại ảnh.", param="image")
     if len(data) > max_bytes:
         raise ValidationError(
-            f"Ảnh quá lớn: tối đa {max_bytes // (1024 * 1024)} MB.", param="image"
+            f"Ảnh quá lớn: tối đa {max_bytes // (1024 * 1024)} MB. Chọn ảnh nhỏ hơn hoặc chụp lại.",
+            param="image",
         )
     try:
         with Image.open(io.BytesIO(data)) as probe:
@@ -54,7 +55,9 @@ def process_image(
             "Không đọc được ảnh. Hãy gửi ảnh JPEG, PNG hoặc WebP.", param="image"
         ) from None
     if fmt not in ALLOWED_FORMATS:
-        raise ValidationError("Chỉ nhận ảnh JPEG, PNG hoặc WebP.", param="image")
+        raise ValidationError(
+            "Chỉ nhận ảnh JPEG, PNG hoặc WebP. Chụp hoặc chọn ảnh khác.", param="image"
+        )
     if width * height > max_pixels:
         raise ValidationError(
             f"Ảnh có quá nhiều điểm ảnh ({width}×{height}); hãy thu nhỏ ảnh.", param="image"
@@ -66,7 +69,10 @@ def process_image(
                 img.load()
                 upright = ImageOps.exif_transpose(img)
         except (OSError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise ValidationError("Ảnh bị hỏng hoặc không an toàn.", param="image") from None
+            raise ValidationError(
+                "Ảnh bị hỏng hoặc không an toàn. Chụp hoặc chọn ảnh khác (JPEG, PNG, WebP).",
+                param="image",
+            ) from None
     clean = _strip(upright)
     original = _encode(clean, fmt)
     thumbs = {size: _thumbnail(clean, size) for size in thumb_sizes}

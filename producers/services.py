@@ -31,6 +31,10 @@ from .models import (
     add_months,
 )
 
+TAX_CODE_TAKEN = (
+    "Mã số thuế này đã được đăng ký. Tìm chủ thể đó trong danh sách Hỗ trợ chủ thể thay vì tạo mới."
+)
+
 
 def unique_slug(session: Session, model: type[Producer] | type[Product], text: str) -> str:
     """A slug from ``text`` not yet used by ``model`` (``-2``, ``-3``… appended if needed)."""
@@ -74,15 +78,19 @@ def create_producer(session: Session, data: ProducerInput) -> Producer:
             "Loại chủ thể phải là hợp tác xã, doanh nghiệp hoặc hộ kinh doanh.", param="kind"
         )
     if data.status not in {s.value for s in ProducerStatus}:
-        raise ValidationError("Trạng thái không hợp lệ.", param="status")
+        raise ValidationError(
+            "Trạng thái không hợp lệ. Chọn trạng thái trong danh sách.", param="status"
+        )
     commune = session.get(Commune, data.commune_code.strip())
     if commune is None:
         raise ValidationError(
-            "Mã xã/phường không có trong danh mục hành chính 2025.", param="commune_code"
+            "Mã xã/phường không có trong danh mục hành chính 2025. Chọn xã/phường mới trong danh "
+            "sách, hoặc nhập địa chỉ cũ để tra.",
+            param="commune_code",
         )
     tax = validation.tax_code(data.tax_code) if data.tax_code.strip() else None
     if tax and session.scalar(select(Producer.id).where(Producer.tax_code == tax)):
-        raise ValidationError("Mã số thuế này đã được đăng ký.", param="tax_code")
+        raise ValidationError(TAX_CODE_TAKEN, param="tax_code")
     phone = validation.phone(data.phone) if data.phone.strip() else ""
     bank_bin, account, holder = _bank_fields(session, data)
     producer = Producer(
@@ -115,7 +123,9 @@ def _bank_fields(
         return None, None, None
     bank_bin = data.bank_bin.strip()
     if not session.scalar(select(Bank.code).where(Bank.bin == bank_bin)):
-        raise ValidationError("Ngân hàng (mã BIN) không có trong danh sách.", param="bank_bin")
+        raise ValidationError(
+            "Chọn ngân hàng trong danh sách (tìm theo tên hoặc mã BIN).", param="bank_bin"
+        )
     account = validation.bank_account(data.bank_account)
     holder = clean_line(data.bank_account_name, 120).upper()
     if not holder:
@@ -150,7 +160,7 @@ def create_product(session: Session, producer: Producer, data: ProductInput) -> 
     if not name:
         raise ValidationError("Vui lòng nhập tên sản phẩm.", param="name")
     if session.get(OcopSet, data.set_no) is None:
-        raise ValidationError("Bộ sản phẩm OCOP không hợp lệ.", param="set_no")
+        raise ValidationError("Chọn bộ sản phẩm OCOP trong danh sách.", param="set_no")
     if not isinstance(data.price_vnd, int) or not 0 <= data.price_vnd <= MAX_VND:
         raise ValidationError("Giá phải là số đồng nguyên, không âm.", param="price_vnd")
     if data.stock < 0:
@@ -161,7 +171,9 @@ def create_product(session: Session, producer: Producer, data: ProductInput) -> 
     if not unit:
         raise ValidationError("Vui lòng nhập đơn vị bán (chai, hộp, gói…).", param="unit")
     if data.status not in {s.value for s in ProductStatus}:
-        raise ValidationError("Trạng thái không hợp lệ.", param="status")
+        raise ValidationError(
+            "Trạng thái không hợp lệ. Chọn trạng thái trong danh sách.", param="status"
+        )
     product = Product(
         producer=producer,
         name=name,

@@ -82,7 +82,7 @@ def facts_html(data: ListingData) -> str:
     facts = [
         ("Sản phẩm OCOP", f"{data.ocop_stars} sao" if data.ocop_stars else ""),
         ("Nơi sản xuất", data.origin),
-        ("Cơ sở sản xuất", data.producer_name),
+        ("Chủ thể OCOP", data.producer_name),
         ("Quy cách", data.net_quantity),
         ("Hạn sử dụng", data.shelf_life),
     ]

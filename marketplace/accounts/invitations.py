@@ -64,19 +64,29 @@ def create_invitation(
 ) -> tuple[Invitation, str]:
     """Validate and store an invitation; returns it and the link's secret (shown once)."""
     if req.role not in {r.value for r in Role}:
-        raise ValidationError("Vai trò không hợp lệ.", param="role")
+        raise ValidationError(
+            "Vai trò không hợp lệ. Chọn một vai trò trong danh sách.", param="role"
+        )
     scopes = check_scopes(session, [{kind: code} for kind, code in req.scopes])
     if req.role == Role.PRODUCER:
         if req.producer_id is None or not scope.may_see(session, inviter, req.producer_id):
             raise ValidationError("Chọn chủ thể cho tài khoản này.", param="producer_id")
         if req.producer_role not in PRODUCER_ROLES:
-            raise ValidationError("Vai trò trong chủ thể không hợp lệ.", param="producer_role")
+            raise ValidationError(
+                "Vai trò trong chủ thể không hợp lệ. Chọn “Tài khoản chủ” hoặc “Thành viên”.",
+                param="producer_role",
+            )
         if scopes:
-            raise ValidationError("Tài khoản chủ thể không có địa bàn.", param="scope")
+            raise ValidationError(
+                "Tài khoản chủ thể không gắn địa bàn: để trống ô tỉnh/xã.", param="scope"
+            )
     elif req.role in (Role.STAFF, Role.ONBOARDER) and not scopes:
         raise ValidationError("Chọn địa bàn (tỉnh hoặc xã) cho tài khoản này.", param="scope")
     if not may_invite(session, inviter, req):
-        raise ValidationError("Bạn không được mời tài khoản với vai trò này.", param="role")
+        raise ValidationError(
+            "Bạn không được mời tài khoản với vai trò này. Chọn vai trò khác, hoặc nhờ quản trị viên mời.",
+            param="role",
+        )
     is_producer = req.role == Role.PRODUCER
     secret = secrets.token_urlsafe(TOKEN_BYTES)
     invitation = Invitation(
@@ -157,7 +167,11 @@ def accept_invitation(
         .execution_options(synchronize_session=False)
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("Liên kết mời này đã được dùng.", code="invitation_used")
+        raise Conflict(
+            "Liên kết mời này đã được dùng. Nếu đó là bạn, hãy đăng nhập; nếu không, hãy xin "
+            "người mời một liên kết mới.",
+            code="invitation_used",
+        )
     audit(
         session,
         actor=user.email,
@@ -177,7 +191,7 @@ def revoke_invitation(session: Session, actor: User, invitation_id: int, now: da
     if invitation is None or not (
         actor.role == Role.ADMIN or invitation.created_by_user_id == actor.id
     ):
-        raise NotFound("Không có lời mời này.")
+        raise NotFound("Lời mời không còn (đã dùng hoặc đã huỷ). Tải lại trang Người dùng.")
     if invitation.used_at is None and invitation.expires_at > now:
         invitation.expires_at = now
         audit(

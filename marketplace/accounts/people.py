@@ -44,11 +44,14 @@ def set_active(session: Session, actor: User, user_id: int, active: bool) -> Use
     """Switch a login off or back on (admins: anyone but themselves; owners: their members)."""
     user = session.get(User, user_id)
     if user is None or user not in visible_users(session, actor) or actor.role == Role.ONBOARDER:
-        raise NotFound("Không có tài khoản này.")
+        raise NotFound("Không tìm thấy tài khoản này. Tải lại trang Người dùng.")
     if user.id == actor.id:
-        raise ValidationError("Bạn không thể tự khoá tài khoản của mình.", param="user")
+        raise ValidationError(
+            "Bạn không thể tự khoá tài khoản của mình. Nhờ một quản trị viên khác khoá nếu cần.",
+            param="user",
+        )
     if actor.role == Role.PRODUCER and user.producer_role != "member":
-        raise NotFound("Không có tài khoản này.")
+        raise NotFound("Không tìm thấy tài khoản này. Tải lại trang Người dùng.")
     user.active = active
     audit(
         session,

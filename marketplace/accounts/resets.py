@@ -92,7 +92,10 @@ def find_reset(session: Session, secret: str, now: datetime) -> PasswordReset:
         select(PasswordReset).where(PasswordReset.token_hash == hash_token(secret[:100]))
     )
     if reset is None:
-        raise NotFound("Liên kết đặt lại mật khẩu không đúng.")
+        raise NotFound(
+            "Liên kết đặt lại mật khẩu không đúng. Hãy kiểm tra lại liên kết, hoặc yêu cầu một "
+            "liên kết mới."
+        )
     if reset.used_at is not None:
         raise Conflict("Liên kết này đã được dùng. Hãy yêu cầu một liên kết mới.", code="used")
     if reset.expires_at <= now:
@@ -113,7 +116,7 @@ def complete_reset(session: Session, secret: str, password: str, now: datetime) 
         .execution_options(synchronize_session=False)
     )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict("Liên kết này đã được dùng.", code="used")
+        raise Conflict("Liên kết này đã được dùng. Hãy yêu cầu một liên kết mới.", code="used")
     user = session.get(User, reset.user_id)
     assert user is not None  # the foreign key cascades
     set_password(user, password)

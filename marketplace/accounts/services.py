@@ -54,7 +54,11 @@ def normalise_email(value: str) -> str:
     email_n = clean_line(value, 200).lower()
     local, _, domain = email_n.partition("@")
     if not local or "." not in domain or " " in email_n or domain.endswith(".invalid"):
-        raise ValidationError("Địa chỉ email không hợp lệ.", param="email")
+        raise ValidationError(
+            "Địa chỉ email không hợp lệ. Nhập dạng ten@vidu.vn, hoặc để trống nếu đã có số "
+            "điện thoại.",
+            param="email",
+        )
     return email_n
 
 
@@ -86,19 +90,33 @@ def create_user(
     else:
         email_n = placeholder_email(phone_n)
     if session.scalar(select(User.id).where(User.email == email_n)):
-        raise ValidationError("Email này đã có tài khoản.", param="email")
+        raise ValidationError(
+            "Email này đã có tài khoản. Hãy đăng nhập, hoặc dùng “Quên mật khẩu?” nếu không "
+            "nhớ mật khẩu.",
+            param="email",
+        )
     if phone_n and session.scalar(select(User.id).where(User.phone == phone_n)):
-        raise ValidationError("Số điện thoại này đã có tài khoản.", param="phone")
+        raise ValidationError(
+            "Số điện thoại này đã có tài khoản. Hãy đăng nhập, hoặc dùng “Quên mật khẩu?” nếu "
+            "không nhớ mật khẩu.",
+            param="phone",
+        )
     if role not in {r.value for r in Role}:
-        raise ValidationError("Vai trò không hợp lệ.", param="role")
+        raise ValidationError(
+            "Vai trò không hợp lệ. Chọn một vai trò trong danh sách.", param="role"
+        )
     if role == Role.PRODUCER and (
         producer_id is None or session.get(Producer, producer_id) is None
     ):
         raise ValidationError(
-            "Tài khoản chủ thể phải gắn với một chủ thể có thật.", param="producer_id"
+            "Tài khoản chủ thể cần gắn với một chủ thể: chọn chủ thể trong danh sách.",
+            param="producer_id",
         )
     if role == Role.PRODUCER and (producer_role or "owner") not in PRODUCER_ROLES:
-        raise ValidationError("Vai trò trong chủ thể không hợp lệ.", param="producer_role")
+        raise ValidationError(
+            "Vai trò trong chủ thể không hợp lệ. Chọn “Tài khoản chủ” hoặc “Thành viên”.",
+            param="producer_role",
+        )
     check_password(password)
     is_producer = role == Role.PRODUCER
     user = User(
@@ -120,7 +138,10 @@ def add_scopes(session: Session, user: User, scopes: list[dict[str, str]]) -> li
     """Give a staff member or onboarder the provinces/communes they work in (codes checked)."""
     if user.role not in (Role.STAFF, Role.ONBOARDER):
         if scopes:
-            raise ValidationError("Chỉ cán bộ và tổ công nghệ số có địa bàn.", param="scope")
+            raise ValidationError(
+                "Chỉ cán bộ và tổ công nghệ số có địa bàn. Với vai trò này, để trống ô tỉnh/xã.",
+                param="scope",
+            )
         return []
     rows = []
     for scope in check_scopes(session, scopes):
@@ -139,9 +160,13 @@ def check_scopes(session: Session, scopes: list[dict[str, str]]) -> list[dict[st
         if bool(province) == bool(commune):
             raise ValidationError("Chọn một tỉnh hoặc một xã.", param="scope")
         if province and session.get(Province, province) is None:
-            raise ValidationError("Không có tỉnh/thành này.", param="province_code")
+            raise ValidationError(
+                "Không có tỉnh/thành này. Chọn tỉnh/thành trong danh sách.", param="province_code"
+            )
         if commune and session.get(Commune, commune) is None:
-            raise ValidationError("Không có xã/phường này.", param="commune_code")
+            raise ValidationError(
+                "Không có xã/phường này. Chọn xã/phường trong danh sách.", param="commune_code"
+            )
         item = {"province_code": province} if province else {"commune_code": str(commune)}
         if item not in out:
             out.append(item)  # type: ignore[arg-type]
@@ -178,7 +203,10 @@ def authenticate(session: Session, login: str, password: str, now: datetime) -> 
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok or user is None:
-        raise AuthError("Email/số điện thoại hoặc mật khẩu không đúng.", param="login")
+        raise AuthError(
+            "Email/số điện thoại hoặc mật khẩu không đúng. Kiểm tra lại, hoặc bấm “Quên mật khẩu?”.",
+            param="login",
+        )
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.last_login_at = now
@@ -197,7 +225,9 @@ def _hash_key(secret: str) -> str:
 def create_api_key(session: Session, producer_id: int, name: str = "") -> tuple[ApiKey, str]:
     """A new key for a producer; returns the row and the secret, which is never stored."""
     if session.get(Producer, producer_id) is None:
-        raise ValidationError("Không có chủ thể này.", param="producer_id")
+        raise ValidationError(
+            "Không tìm thấy chủ thể. Chọn chủ thể trong danh sách.", param="producer_id"
+        )
     secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         producer_id=producer_id,
@@ -213,10 +243,18 @@ def create_api_key(session: Session, producer_id: int, name: str = "") -> tuple[
 def key_for_secret(session: Session, secret: str) -> ApiKey:
     """The live API key for a presented secret, or AuthError (reads only)."""
     if not secret.startswith(API_KEY_PREFIX):
-        raise AuthError("Khoá API không hợp lệ.", param=None)
+        raise AuthError(
+            "Khoá API không hợp lệ. Gửi header “Authorization: Bearer sk_live_…”, hoặc tạo khoá "
+            "mới ở Quản lý › Khoá API.",
+            param=None,
+        )
     key = session.scalar(select(ApiKey).where(ApiKey.key_hash == _hash_key(secret)))
     if key is None or key.revoked_at is not None:
-        raise AuthError("Khoá API không hợp lệ hoặc đã bị thu hồi.", param=None)
+        raise AuthError(
+            "Khoá API không hợp lệ hoặc đã bị thu hồi. Kiểm tra header “Authorization: Bearer "
+            "sk_live_…”, hoặc tạo khoá mới ở Quản lý › Khoá API.",
+            param=None,
+        )
     return key
 
 
@@ -224,7 +262,7 @@ def revoke_api_key(session: Session, key_id: int, producer_id: int, now: datetim
     """Revoke one of a producer's keys."""
     key = session.get(ApiKey, key_id)
     if key is None or key.producer_id != producer_id:
-        raise ValidationError("Không có khoá này.", param="id")
+        raise ValidationError("Không tìm thấy khoá này. Tải lại trang Khoá API.", param="id")
     key.revoked_at = now
     return key
 

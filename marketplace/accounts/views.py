@@ -93,7 +93,10 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         password = request.form.get("password", "")
         if password != request.form.get("password2", ""):
-            error = AppError("Hai lần nhập mật khẩu không khớp.", param="password2")
+            error = AppError(
+                "Hai lần nhập mật khẩu không khớp. Nhập cùng một mật khẩu vào cả hai ô.",
+                param="password2",
+            )
         else:
             try:
                 user = invitations.accept_invitation(
@@ -148,7 +151,10 @@ def reset_password(token: str) -> ResponseReturnValue:
     if request.method == "POST":
         password = request.form.get("password", "")
         if password != request.form.get("password2", ""):
-            error = AppError("Hai lần nhập mật khẩu không khớp.", param="password2")
+            error = AppError(
+                "Hai lần nhập mật khẩu không khớp. Nhập cùng một mật khẩu vào cả hai ô.",
+                param="password2",
+            )
         else:
             try:
                 resets.complete_reset(db.session, token, password, now)

@@ -88,7 +88,9 @@ def list_provinces() -> ResponseReturnValue:
 def list_communes(code: str) -> ResponseReturnValue:
     """Official communes of a province (for address pickers); ``with_products=1`` narrows."""
     if db.session.get(Province, code) is None:
-        raise NotFound("Không có tỉnh/thành phố với mã này.", param="code")
+        raise NotFound(
+            "Không có tỉnh/thành với mã này. Xem các mã ở GET /api/v1/provinces.", param="code"
+        )
     if request.args.get("with_products") == "1":
         communes = facets.communes_with_products(db.session, code)
     else:

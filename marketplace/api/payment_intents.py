@@ -37,7 +37,12 @@ def _body() -> dict[str, Any]:
     if request.is_json:
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
-            raise ValidationError("Nội dung JSON không hợp lệ.", param=None, code="invalid_json")
+            raise ValidationError(
+                "Nội dung JSON không hợp lệ. Gửi một đối tượng JSON với "
+                "“Content-Type: application/json”.",
+                param=None,
+                code="invalid_json",
+            )
         return data
     return request.form.to_dict()
 
@@ -97,7 +102,9 @@ def create_payment_intent() -> ResponseReturnValue:
     assert producer is not None
     if not (producer.bank_bin and producer.bank_account and producer.bank_account_name):
         raise ValidationError(
-            "Chủ thể chưa cài đặt tài khoản nhận tiền.", param="payee", code="payee_missing"
+            "Chủ thể chưa khai báo tài khoản ngân hàng. " + intents.BANK_STEP,
+            param="payee",
+            code="payee_missing",
         )
     description = str(data.get("description") or "")[:200]
     intent = intents.create_intent(
@@ -124,7 +131,10 @@ def create_payment_intent() -> ResponseReturnValue:
 def _own(public_id: str) -> PaymentIntent:
     intent = intents.by_public_id(db.session, public_id)
     if intent.producer_id != require_producer():
-        raise NotFound("Không tìm thấy yêu cầu thanh toán.", param="id")
+        raise NotFound(
+            "Không tìm thấy yêu cầu thanh toán. Kiểm tra mã (pi_…) và dùng khoá API của đúng chủ thể.",
+            param="id",
+        )
     return intent
 
 
@@ -144,7 +154,10 @@ def list_payment_intents() -> ResponseReturnValue:
     status = request.args.get("status")
     if status:
         if status not in {s.value for s in IntentStatus}:
-            raise ValidationError("'status' không hợp lệ.", param="status")
+            raise ValidationError(
+                "'status' phải là một trong: " + ", ".join(s.value for s in IntentStatus) + ".",
+                param="status",
+            )
         stmt = stmt.where(PaymentIntent.status == status)
     after = request.args.get("starting_after")
     if after:

@@ -13,3 +13,4 @@ bp.add_url_rule("/chu-the/<int:producer_id>-<slug>", view_func=views.producer_pa
 bp.add_url_rule("/chu-the/<int:producer_id>", view_func=views.producer_page)
 bp.add_url_rule("/healthz", view_func=views.healthz)
 bp.add_url_rule("/robots.txt", view_func=views.robots)
+bp.add_url_rule("/favicon.ico", view_func=views.favicon)

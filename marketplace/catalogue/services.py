@@ -35,7 +35,11 @@ def visible_product(session: Session, product_id: int) -> Product:
         or product.status != ProductStatus.PUBLISHED
         or product.producer.status != ProducerStatus.ACTIVE
     ):
-        raise NotFound("Không tìm thấy sản phẩm này. Có thể sản phẩm đã ngừng bán.", param="id")
+        raise NotFound(
+            "Không tìm thấy sản phẩm này. Có thể sản phẩm đã ngừng bán: tìm sản phẩm tương tự ở "
+            "trang Tìm kiếm.",
+            param="id",
+        )
     return product
 
 
@@ -43,7 +47,7 @@ def visible_producer(session: Session, producer_id: int) -> Producer:
     """A producer buyers may see, or NotFound."""
     producer = session.get(Producer, producer_id)
     if producer is None or producer.status != ProducerStatus.ACTIVE:
-        raise NotFound("Không tìm thấy chủ thể này.", param="id")
+        raise NotFound("Không tìm thấy chủ thể này. Xem các chủ thể khác ở trang chủ.", param="id")
     return producer
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import current_app, redirect, render_template, request, send_from_directory, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
@@ -76,6 +76,7 @@ def search_page() -> ResponseReturnValue:
         communes=communes,
         page_args=args,
         sorts=search_service.SORTS,
+        canonical=absolute_url(url_for("catalogue.search_page", q=query.q)),
         **_common(),
     )
 
@@ -151,3 +152,10 @@ def healthz() -> ResponseReturnValue:
 
 def robots() -> ResponseReturnValue:
     return "User-agent: *\nAllow: /\nDisallow: /api/\n", 200, {"Content-Type": "text/plain"}
+
+
+def favicon() -> ResponseReturnValue:
+    """The icon at the root, for clients that ask there without reading the page's link."""
+    return send_from_directory(
+        current_app.static_folder or "", "favicon.ico", mimetype="image/vnd.microsoft.icon"
+    )

@@ -124,7 +124,9 @@ def manual_transfer() -> ResponseReturnValue:
         )
     form = request.form.to_dict()
     if not producer or not producer.bank_account:
-        raise ValidationError("Chủ thể chưa có tài khoản nhận tiền.", param="bank_account")
+        raise ValidationError(
+            "Chủ thể chưa khai báo tài khoản ngân hàng. " + intents.BANK_STEP, param="bank_account"
+        )
     try:
         new_id = manual.record(
             db.session,
@@ -252,7 +254,11 @@ def _platform_payee() -> intents.Payee:
         and cfg.get("PLATFORM_BANK_ACCOUNT")
         and cfg.get("PLATFORM_BANK_NAME")
     ):
-        raise ValidationError("Đơn vị vận hành chưa cài đặt tài khoản nhận phí.", param="payee")
+        raise ValidationError(
+            "Đơn vị vận hành chưa cài đặt tài khoản nhận phí. Quản trị viên cần đặt "
+            "PLATFORM_BANK_BIN, PLATFORM_BANK_ACCOUNT, PLATFORM_BANK_NAME.",
+            param="payee",
+        )
     return intents.Payee(
         cfg["PLATFORM_BANK_BIN"], cfg["PLATFORM_BANK_ACCOUNT"], cfg["PLATFORM_BANK_NAME"]
     )

@@ -156,7 +156,10 @@ def refresh_locked(
         .execution_options(populate_existing=True)
     )
     if account is None:
-        raise NotFound("Không tìm thấy tài khoản kênh bán.", param="account")
+        raise NotFound(
+            "Không tìm thấy kênh bán này. Tải lại trang Kênh bán, hoặc kết nối lại.",
+            param="account",
+        )
     if account.token_expires_at != seen_expiry and not needs_refresh(account, _now()):
         return account  # someone else refreshed meanwhile
     adapter = adapter_for(account, vault, http=http or limited_http(session, account))
@@ -165,7 +168,7 @@ def refresh_locked(
     except (AuthExpiredError, PermanentError) as exc:
         account.status = AccountStatus.RECONNECT
         account.last_error = (
-            f"Không gia hạn được quyền truy cập: {exc.message} Hãy kết nối lại shop."
+            f"Không gia hạn được quyền truy cập: {exc.message} Vào Kênh bán, bấm “Kết nối lại”."
         )
         session.flush()
         raise

@@ -28,7 +28,9 @@ def _channel(code: str) -> type:
     try:
         return registry.get(code)
     except KeyError:
-        raise ValidationError("Kênh bán không tồn tại.", param="channel") from None
+        raise ValidationError(
+            "Kênh bán không tồn tại. Chọn kênh trong danh sách.", param="channel"
+        ) from None
 
 
 def app_credentials(config: dict, channel: str, mode: str) -> tuple[str, str, str]:  # type: ignore[type-arg]
@@ -41,7 +43,7 @@ def app_credentials(config: dict, channel: str, mode: str) -> tuple[str, str, st
     if not app:
         raise ValidationError(
             f"Chưa cấu hình ứng dụng {accounts.channel_name(channel)} cho chế độ thật "
-            "(OCOP_CHANNEL_APPS).",
+            "(OCOP_CHANNEL_APPS): quản trị viên cần đặt biến này, hoặc chọn sàn thử nghiệm.",
             param="mode",
         )
     return app["base_url"], app["app_key"], app["app_secret"]
@@ -62,7 +64,9 @@ def new_account(
     """A pending account (API channels) or a ready one (export channels)."""
     cls = _channel(channel)
     if session.get(Producer, producer_id) is None:
-        raise NotFound("Không tìm thấy cơ sở sản xuất.", param="producer")
+        raise NotFound(
+            "Không tìm thấy chủ thể. Chọn lại chủ thể ở trang Kênh bán.", param="producer"
+        )
     if cls.kind != ChannelKind.EXPORT:
         # An abandoned attempt (the seller closed the marketplace's page) is reused, not
         # piled up: one pending row per producer and channel.
@@ -109,15 +113,18 @@ def start_oauth(account: ChannelAccount, vault: Vault, redirect_uri: str) -> str
         adapter.close()
 
 
+STATE_GONE = "Liên kết kết nối không hợp lệ hoặc đã dùng. Bấm “Kết nối” lại từ trang Kênh bán."
+
+
 def check_state(session: Session, vault: Vault, state: str) -> ChannelAccount:
     """The pending account a callback's ``state`` belongs to (or a clear refusal)."""
     account_id, _, _ = state.partition(".")
     account = session.get(ChannelAccount, int(account_id)) if account_id.isdigit() else None
     if account is None:
-        raise ValidationError("Liên kết kết nối không hợp lệ hoặc đã dùng.", param="state")
+        raise ValidationError(STATE_GONE, param="state")
     stored = accounts._secrets(account, vault).get("oauth_state")  # noqa: SLF001
     if not stored or not secrets.compare_digest(str(stored), state):
-        raise ValidationError("Liên kết kết nối không hợp lệ hoặc đã dùng.", param="state")
+        raise ValidationError(STATE_GONE, param="state")
     return account
 
 
@@ -127,7 +134,10 @@ def finish(
     """Exchange the callback's code (or log in with shop keys) and store the tokens."""
     account = session.get(ChannelAccount, account_id)
     if account is None:
-        raise NotFound("Không tìm thấy tài khoản kênh bán.", param="account")
+        raise NotFound(
+            "Không tìm thấy kênh bán này. Tải lại trang Kênh bán, hoặc kết nối lại.",
+            param="account",
+        )
     adapter = accounts.adapter_for(account, vault, http=accounts.limited_http(session, account))
     try:
         if adapter.auth_flow == "keys":
@@ -136,7 +146,10 @@ def finish(
             shop_id, tokens = adapter.exchange_code(params, redirect_uri)
     except Exception as exc:
         account.status = AccountStatus.RECONNECT
-        account.last_error = f"Kết nối thất bại: {getattr(exc, 'message', exc)}"
+        account.last_error = (
+            f"Kết nối thất bại: {getattr(exc, 'message', exc)} Hãy kết nối lại; nếu vẫn lỗi, "
+            "kiểm tra tài khoản đang đăng nhập trên sàn."
+        )
         session.flush()
         raise
     finally:
@@ -156,7 +169,10 @@ def finish(
         return shop_id
     if taken is not None:
         account.status = AccountStatus.RECONNECT
-        account.last_error = "Shop này đã được một cơ sở khác kết nối."
+        account.last_error = (
+            "Kênh bán này đã được một chủ thể khác kết nối. Đăng nhập đúng tài khoản sàn của chủ "
+            "thể này rồi kết nối lại, hoặc nhờ quản trị viên gỡ kết nối cũ."
+        )
         session.flush()
         raise Conflict(account.last_error, param="shop_id")
     account.shop_id = shop_id

@@ -30,17 +30,33 @@ def load_product(session: Session, product_id: int) -> Product | None:
     )
 
 
+def rejected(reason: str) -> str:
+    """A marketplace's refusal, with what to do about it."""
+    reason = reason.strip().rstrip(".")
+    said = f"Sàn từ chối: {reason}." if reason else "Sàn từ chối sản phẩm."
+    return f"{said} Sửa theo lý do này rồi bấm “Thử lại”."
+
+
 def why_not_listable(product: Product, today: date) -> str | None:
     """None when the product may be on marketplaces; else the reason, in Vietnamese."""
     if product.ocop_set.group_code == "6":
         return "Dịch vụ du lịch không đăng bán trên sàn thương mại điện tử."
     if product.status != ProductStatus.PUBLISHED:
-        return "Sản phẩm chưa được công bố (đang nháp hoặc đã ẩn)."
+        return (
+            "Sản phẩm chưa hiển thị (đang nháp hoặc đã ẩn): đổi trạng thái sang “Đang hiển thị” để "
+            "đăng lên sàn."
+        )
     producer: Producer = product.producer
     if producer.status != ProducerStatus.ACTIVE:
-        return "Cơ sở sản xuất chưa hoạt động hoặc đang bị tạm ngưng."
+        return (
+            "Chủ thể chưa hoạt động hoặc đang tạm ngưng: hoàn tất các bước ở Hỗ trợ chủ thể, hoặc "
+            "liên hệ cán bộ quản lý."
+        )
     if product.current_certificate(today) is None:
-        return "Giấy chứng nhận OCOP đã hết hạn: sản phẩm tạm gỡ khỏi các sàn cho đến khi gia hạn."
+        return (
+            "Giấy chứng nhận OCOP đã hết hiệu lực: sản phẩm tạm gỡ khỏi các sàn cho đến khi gia hạn "
+            "(thêm giấy chứng nhận mới ở trang Sản phẩm)."
+        )
     return None
 
 

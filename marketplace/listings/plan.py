@@ -78,7 +78,7 @@ def build_plan(session: Session, listing: ChannelListing, media_dir: Path) -> Pl
         channel=account.channel,
         data=data,
         active=active,
-        reason_inactive=reason if listing.wanted else "Người bán đã chọn gỡ khỏi kênh này.",
+        reason_inactive=reason if listing.wanted else "Chủ thể đã chọn gỡ khỏi kênh này.",
         desired_version=listing.desired_version,
         revision=product.revision,
         external_id=listing.external_id,

@@ -71,7 +71,8 @@ def request_listings(session: Session, product_ids: list[int], account_ids: list
             touched.append(row)
     if not touched:
         raise ValidationError(
-            "Không có cặp sản phẩm – kênh nào hợp lệ (mỗi shop chỉ bán sản phẩm của cơ sở mình).",
+            "Không có cặp sản phẩm – kênh nào hợp lệ (mỗi kênh bán chỉ bán sản phẩm của chủ thể "
+            "mình). Chọn sản phẩm và kênh bán của cùng một chủ thể.",
             param="accounts",
         )
     session.flush()
@@ -111,7 +112,11 @@ def mark_exported(session: Session, listing_id: int, url: str, now: datetime) ->
     """Export channels: a person uploaded the pack and records where the product is now."""
     listing = get(session, listing_id)
     if not accounts.is_export(listing.account.channel):
-        raise ValidationError("Kênh này đồng bộ tự động qua API.", param="listing")
+        raise ValidationError(
+            "Kênh này đồng bộ tự động qua API: không cần ghi địa chỉ; nếu tin đăng lỗi, bấm "
+            "“Thử lại”.",
+            param="listing",
+        )
     url = url.strip()
     if not url.startswith(("https://", "http://")) or len(url) > 500:
         raise ValidationError(
@@ -131,7 +136,9 @@ def get(session: Session, listing_id: int) -> ChannelListing:
     """A listing by id, or NotFound."""
     listing = session.get(ChannelListing, listing_id)
     if listing is None:
-        raise NotFound("Không tìm thấy tin đăng.", param="listing")
+        raise NotFound(
+            "Không tìm thấy tin đăng. Tải lại trang sản phẩm trong Kênh bán.", param="listing"
+        )
     return listing
 
 
@@ -197,11 +204,14 @@ def set_mapping(
     try:
         cls = registry.get(channel)
     except KeyError:
-        raise ValidationError("Kênh bán không tồn tại.", param="channel") from None
+        raise ValidationError(
+            "Kênh bán không tồn tại. Chọn kênh trong danh sách.", param="channel"
+        ) from None
     category_id = category_id.strip()
     if cls.categories and category_id not in cls.categories:
         raise ValidationError(
-            f"Ngành hàng “{category_id}” không có trong danh mục của {cls.name}.",
+            f"Ngành hàng “{category_id}” không có trong danh mục của {cls.name}. Kiểm tra mã ngành "
+            "hàng trên cổng người bán của sàn.",
             param="category_id",
         )
     row = session.scalar(

@@ -110,7 +110,7 @@ class Syncer:
                     listing_id,
                     token,
                     ListingState.ATTENTION,
-                    error="Shop chưa kết nối hoặc cần kết nối lại với sàn.",
+                    error="Kênh bán chưa kết nối hoặc cần kết nối lại: vào Kênh bán, bấm “Kết nối lại”.",
                     stuck=True,
                 )
                 return ListingState.ATTENTION
@@ -159,7 +159,7 @@ class Syncer:
                 plan,
                 token,
                 PermanentError(
-                    "Sàn không chấp nhận quyền truy cập của shop; hãy kết nối lại shop."
+                    "Sàn không chấp nhận quyền truy cập của kênh bán: vào Kênh bán, bấm “Kết nối lại”."
                 ),
             )
         except AdapterError as exc:
@@ -295,7 +295,7 @@ class Syncer:
                     plan.listing_id,
                     token,
                     ListingState.ATTENTION,
-                    error=f"Sàn từ chối: {result.message if result else ''}".strip(),
+                    error=payload.rejected(result.message if result else ""),
                     plan=plan,
                     stuck=True,
                 )

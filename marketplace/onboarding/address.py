@@ -41,7 +41,10 @@ def update_address(
     except ValidationError as exc:
         errors.update(getattr(exc, "errors", None) or {exc.param or "legacy": exc.message})
     if commune is not None and not may_place(session, actor, producer, commune):
-        errors["commune_code"] = "Xã/phường này không thuộc địa bàn bạn phụ trách."
+        errors["commune_code"] = (
+            "Xã/phường này không thuộc địa bàn bạn phụ trách. Chọn xã trong địa bàn của bạn, hoặc "
+            "nhờ người phụ trách địa bàn đó."
+        )
     if errors:
         raise FormErrors(errors)
     producer.street = street

@@ -4,7 +4,7 @@ uploaded files converted, every conversion problem reported at once in Vietnames
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -49,6 +49,8 @@ class IdentityForm:
     representative: str = ""
     phone: str = ""
     commune_code: str = ""
+    #: a new producer's street line (optional here: the address step asks for it if missing)
+    street: str = ""
 
     @classmethod
     def parse(cls, form: Mapping[str, Any]) -> IdentityForm:
@@ -167,8 +169,14 @@ class ProductForm:
     certificate: CertificateForm
 
     @classmethod
-    def parse(cls, form: Mapping[str, Any], files: Mapping[str, Any]) -> ProductForm:
-        """Convert everything; raises FormErrors naming every field that is wrong."""
+    def parse(
+        cls,
+        form: Mapping[str, Any],
+        files: Mapping[str, Any],
+        weightless_sets: Collection[int] = (),
+    ) -> ProductForm:
+        """Convert everything; raises FormErrors naming every field that is wrong at once
+        (``weightless_sets``: the sets, services, that ship nothing and need no weight)."""
         errors: dict[str, str] = {}
         name = clean_line(_text(form, "name"), 200)
         if not name:
@@ -188,6 +196,8 @@ class ProductForm:
         weight = _int(form, "weight_grams", errors, "Khối lượng là số gam nguyên, ví dụ 500.")
         if weight == 0:
             errors["weight_grams"] = "Khối lượng phải lớn hơn 0 gam."
+        elif weight is None and "weight_grams" not in errors and set_no not in weightless_sets:
+            errors["weight_grams"] = "Nhập khối lượng (gam) để tính phí giao hàng."
         photo = _file(files, "photo")
         if not photo:
             errors["photo"] = "Chụp hoặc chọn ít nhất một ảnh sản phẩm."

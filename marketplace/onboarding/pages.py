@@ -32,7 +32,7 @@ STEP_LABELS = {
     "bank": _l("Tài khoản ngân hàng"),
     "consent": _l("Đồng ý điều khoản"),
     "products": _l("Sản phẩm"),
-    "channels": _l("Kết nối sàn (không bắt buộc)"),
+    "channels": _l("Kết nối kênh bán (không bắt buộc)"),
 }
 STEP_ENDPOINTS = {
     "identity": "onboarding.identity",

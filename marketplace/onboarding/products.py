@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from marketplace.accounts.models import User
@@ -70,6 +71,13 @@ def _certificate(
         today,
     )
     return path
+
+
+def weightless_sets(session: Session) -> set[int]:
+    """The OCOP sets whose products ship nothing (services), so need no packed weight."""
+    return set(
+        session.scalars(select(OcopSet.set_no).where(OcopSet.code.startswith(SERVICE_SET_PREFIX)))
+    )
 
 
 def _publish_if_ready(product: Product, today: date) -> None:

@@ -34,7 +34,7 @@ from producers.models import (
     Product,
     ProductStatus,
 )
-from producers.services import ProducerInput, create_producer, refresh_search
+from producers.services import TAX_CODE_TAKEN, ProducerInput, create_producer, refresh_search
 
 from .forms import FormErrors, IdentityForm
 
@@ -226,7 +226,7 @@ def _identity_errors(
                 )
             )
             if taken:
-                errors["tax_code"] = "Mã số thuế này đã được đăng ký."
+                errors["tax_code"] = TAX_CODE_TAKEN
         except ValidationError as exc:
             errors["tax_code"] = exc.message
     if not clean_line(data.representative):
@@ -261,6 +261,7 @@ def start_producer(session: Session, actor: User, data: IdentityForm, today: dat
             kind=data.kind,
             name=data.name,
             commune_code=commune.code,
+            street=data.street,
             tax_code=data.tax_code,
             representative=data.representative,
             phone=data.phone,

@@ -114,7 +114,9 @@ def products(producer_id: int) -> ResponseReturnValue:
         return _products_page(producer, form={"stock": "0"})
     storage = MediaStorage(current_app.config["MEDIA_DIR"])
     try:
-        data = ProductForm.parse(request.form, request.files)
+        data = ProductForm.parse(
+            request.form, request.files, product_service.weightless_sets(db.session)
+        )
         product_service.add_product(
             db.session, storage, actor(), producer, data, image_limits(), today()
         )

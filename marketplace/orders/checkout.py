@@ -125,7 +125,9 @@ def checkout(
     name, phone, commune, address, note = _validate(session, data)
     groups = cart_groups(session, cart)
     if not groups:
-        raise ValidationError("Giỏ hàng đang trống.", param="cart")
+        raise ValidationError(
+            "Giỏ hàng đang trống. Thêm sản phẩm vào giỏ trước khi đặt hàng.", param="cart"
+        )
     if sum(len(g.lines) for g in groups) < len(cart):
         raise ValidationError(
             "Một số sản phẩm trong giỏ đã ngừng bán. Vui lòng xem lại giỏ hàng.", param="cart"
@@ -134,13 +136,15 @@ def checkout(
         producer = group.producer
         if not (producer.bank_bin and producer.bank_account and producer.bank_account_name):
             raise ValidationError(
-                f"{producer.name} chưa cài đặt tài khoản nhận tiền, tạm thời chưa bán trực tuyến.",
+                f"{producer.name} chưa cài đặt tài khoản nhận tiền, tạm thời chưa bán trực tuyến. Bỏ "
+                "sản phẩm của người bán này khỏi giỏ để đặt phần còn lại.",
                 param="cart",
             )
         for line in group.lines:
             if not line.product.is_service and line.quantity > line.product.stock:
                 raise ValidationError(
-                    f"{line.product.name}: chỉ còn {line.product.stock} {line.product.unit}.",
+                    f"{line.product.name}: chỉ còn {line.product.stock} {line.product.unit}. Giảm số "
+                    "lượng rồi đặt hàng lại.",
                     param="quantity",
                 )
     token = secrets.token_urlsafe(24)

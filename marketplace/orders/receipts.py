@@ -31,7 +31,11 @@ def paid_order(session: Session, token: str, number: str) -> tuple[Order, Paymen
         or intent is None
         or intent.status not in (IntentStatus.SUCCEEDED, IntentStatus.REFUNDED)
     ):
-        raise NotFound("Chưa có xác nhận thanh toán cho đơn hàng này.", param="number")
+        raise NotFound(
+            "Chưa có xác nhận thanh toán cho đơn hàng này: xác nhận có khi tiền về. Mở lại trang "
+            "đơn hàng để xem trạng thái.",
+            param="number",
+        )
     return order, intent
 
 

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from marketplace.core.db import db, utcnow
 from marketplace.core.errors import ValidationError
 from marketplace.payments.models import PaymentIntent
-from producers.models import Province
+from producers.models import Commune, Province
 
 from . import checkout as service
 from . import receipts
@@ -31,12 +31,19 @@ def add_to_cart() -> ResponseReturnValue:
     try:
         product_id = int(request.form.get("product_id", ""))
     except ValueError:
-        raise ValidationError("Sản phẩm không hợp lệ.", param="product_id") from None
+        raise ValidationError(
+            "Sản phẩm này không còn bán. Tải lại trang và chọn sản phẩm khác.", param="product_id"
+        ) from None
     quantity = service.parse_quantity(request.form.get("quantity", "1")) or 1
     cart[product_id] = min(cart.get(product_id, 0) + quantity, service.MAX_QUANTITY)
     if len(cart) > service.MAX_LINES:
-        raise ValidationError("Giỏ hàng đã đủ số dòng tối đa.", param="cart")
+        raise ValidationError(
+            "Giỏ hàng đã đủ số dòng tối đa. Đặt hàng phần đang có, hoặc bỏ bớt sản phẩm.",
+            param="cart",
+        )
     _save(cart)
+    if request.form.get("then") == "checkout":  # "buy now": straight to the checkout form
+        return redirect(url_for("orders.checkout"), 303)
     return redirect(url_for("orders.cart"), 303)
 
 
@@ -59,8 +66,29 @@ def cart() -> ResponseReturnValue:
     return render_template("orders/cart.html", groups=groups, total=sum(g.total for g in groups))
 
 
-def _provinces() -> list[Province]:
-    return list(db.session.query(Province).order_by(Province.name_ascii))
+def _checkout_page(
+    groups: list[service.CartGroup], form: dict[str, str], error: ValidationError | None
+) -> str:
+    """The checkout form; the communes of the chosen province are in the page, so the picker
+    works without JavaScript (communes.js only refills it when the province changes)."""
+    province = form.get("province", "")
+    communes = (
+        db.session.query(Commune)
+        .filter(Commune.province_code == province)
+        .order_by(Commune.name_ascii)
+        .all()
+        if province
+        else []
+    )
+    provinces = db.session.query(Province).order_by(Province.name_ascii).all()
+    return render_template(
+        "orders/checkout.html",
+        groups=groups,
+        form=form,
+        error=error,
+        provinces=provinces,
+        communes=communes,
+    )
 
 
 def checkout() -> ResponseReturnValue:
@@ -68,10 +96,14 @@ def checkout() -> ResponseReturnValue:
     if request.method == "GET":
         if not groups:
             return redirect(url_for("orders.cart"))
-        return render_template(
-            "orders/checkout.html", groups=groups, form={}, error=None, provinces=_provinces()
-        )
+        return _checkout_page(groups, {}, None)
     form = request.form.to_dict()
+    commune = db.session.get(Commune, form.get("commune_code", ""))
+    if form.get("pick_province") and (
+        commune is None or commune.province_code != form.get("province")
+    ):
+        # without JavaScript the province is sent first: answer with its communes to pick from
+        return _checkout_page(groups, form, None)
     data = service.CheckoutInput(
         name=form.get("name", ""),
         phone=form.get("phone", ""),
@@ -84,12 +116,7 @@ def checkout() -> ResponseReturnValue:
         token, _orders = service.checkout(db.session, _cart(), data, now=utcnow(), ttl=ttl)
     except ValidationError as exc:
         db.rollback()
-        return (
-            render_template(
-                "orders/checkout.html", groups=groups, form=form, error=exc, provinces=_provinces()
-            ),
-            400,
-        )
+        return _checkout_page(groups, form, exc), 400
     session.pop(CART_KEY, None)
     return redirect(url_for("orders.order_group", token=token), 303)
 

@@ -44,7 +44,11 @@ def connect(
         raise ValidationError("Cần một khoá bí mật (hoặc hai khi đang đổi khoá).", param="secrets")
     clean_accounts = sorted({a.replace(" ", "") for a in accounts if a.strip()})
     if not clean_accounts or any(not a.isalnum() or len(a) > 19 for a in clean_accounts):
-        raise ValidationError("Danh sách số tài khoản không hợp lệ.", param="accounts")
+        raise ValidationError(
+            "Danh sách số tài khoản không hợp lệ. Nhập số tài khoản chỉ gồm chữ số/chữ cái, tối "
+            "đa 19 ký tự.",
+            param="accounts",
+        )
     connection = NotificationConnection(
         producer_id=producer_id,
         provider=provider,
@@ -68,7 +72,11 @@ def by_token(session: Session, provider: str, token: str) -> NotificationConnect
         )
     )
     if connection is None or connection.provider != provider:
-        raise NotFound("Không có kết nối nhận thông báo này.", param="token")
+        raise NotFound(
+            "Không tìm thấy kết nối nhận thông báo này. Dán lại địa chỉ webhook ở Quản lý › Kết nối "
+            "ngân hàng vào dịch vụ thông báo.",
+            param="token",
+        )
     return connection
 
 
@@ -108,5 +116,9 @@ def _api_base_url(url: str | None) -> str | None:
         return None
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 300:
-        raise ValidationError("Địa chỉ API không hợp lệ.", param="api_base_url")
+        raise ValidationError(
+            "Địa chỉ API không hợp lệ. Nhập URL đầy đủ bắt đầu bằng https://, hoặc để trống để "
+            "dùng mặc định.",
+            param="api_base_url",
+        )
     return url

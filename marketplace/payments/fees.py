@@ -31,7 +31,7 @@ def create_fees(
 ) -> list[Fee]:
     """Charge a fee to the given producers, or to every active producer when None."""
     if kind not in KINDS:
-        raise ValidationError("Loại phí không hợp lệ.", param="kind")
+        raise ValidationError("Loại phí không hợp lệ. Chọn loại phí trong danh sách.", param="kind")
     try:
         value = parse_vnd(amount)
     except ValueError:
@@ -46,7 +46,11 @@ def create_fees(
         stmt = select(Producer.id).where(Producer.id.in_(producer_ids))
     ids = list(session.scalars(stmt))
     if not ids:
-        raise ValidationError("Không có chủ thể nào để tính phí.", param="producer_ids")
+        raise ValidationError(
+            "Không có chủ thể nào để tính phí. Chọn một chủ thể, hoặc kiểm tra đã có chủ thể "
+            "đang hoạt động.",
+            param="producer_ids",
+        )
     fees = [
         Fee(
             producer_id=pid,
@@ -82,9 +86,12 @@ def intent_for_fee(
     """The open intent paying a fee (a new one if the last expired or was cancelled)."""
     fee = session.get(Fee, fee_id, with_for_update=True)
     if fee is None or fee.producer_id != producer_id:
-        raise NotFound("Không có khoản phí này.", param="id")
+        raise NotFound("Không tìm thấy khoản phí này. Tải lại trang Phí.", param="id")
     if fee.status != FeeStatus.UNPAID:
-        raise ValidationError("Khoản phí này không còn phải trả.", param="id")
+        raise ValidationError(
+            "Khoản phí này không còn phải trả (đã nộp hoặc đã huỷ); không cần làm gì thêm.",
+            param="id",
+        )
     if fee.intent_id is not None:
         current = session.get(PaymentIntent, fee.intent_id)
         if current is not None and current.status in (

@@ -38,10 +38,18 @@ def record(
     try:
         when = datetime.fromisoformat(occurred_at.strip())
     except ValueError:
-        raise ValidationError("Thời điểm chuyển khoản không hợp lệ.", param="occurred_at") from None
+        raise ValidationError(
+            "Thời điểm chuyển khoản không hợp lệ. Chọn ngày và giờ như trong tin nhắn ngân hàng, "
+            "ví dụ 15/03/2025 14:30.",
+            param="occurred_at",
+        ) from None
     when = when if when.tzinfo else when.replace(tzinfo=VIETNAM_TZ)
     if when > now:
-        raise ValidationError("Thời điểm chuyển khoản không được ở tương lai.", param="occurred_at")
+        raise ValidationError(
+            "Thời điểm chuyển khoản không được ở tương lai. Kiểm tra lại ngày giờ trong tin nhắn "
+            "ngân hàng.",
+            param="occurred_at",
+        )
     transfer = BankTransfer(
         provider="manual",
         provider_transaction_id=reference,

@@ -23,6 +23,7 @@ from marketplace.extensions import limiter
 from producers.models import Producer, Product
 
 from . import printables
+from .intents import BANK_STEP
 from .vietqr import VietQRError
 
 bp = Blueprint("printables", __name__)
@@ -39,7 +40,9 @@ def _stall_poster(producer_id: int) -> tuple[Producer, printables.StallPoster]:
     """An active producer with a usable payee account, or NotFound."""
     producer = catalogue.visible_producer(db.session, producer_id)
     if not (producer.bank_bin and producer.bank_account):
-        raise NotFound("Chủ thể này chưa khai báo tài khoản ngân hàng nên chưa có bảng QR.")
+        raise NotFound(
+            "Chủ thể này chưa khai báo tài khoản ngân hàng nên chưa có bảng QR. " + BANK_STEP
+        )
     poster = printables.StallPoster(
         producer_name=producer.name,
         bank_bin=producer.bank_bin,
@@ -51,7 +54,8 @@ def _stall_poster(producer_id: int) -> tuple[Producer, printables.StallPoster]:
     except VietQRError as err:
         log.warning("producer %s has an unusable bank account: %s", producer.id, err)
         raise NotFound(
-            "Tài khoản ngân hàng của chủ thể này chưa hợp lệ nên chưa có bảng QR."
+            "Tài khoản ngân hàng của chủ thể này chưa hợp lệ nên chưa có bảng QR. Sửa ngân hàng và "
+            "số tài khoản ở bước “Tài khoản ngân hàng” (Hồ sơ bán hàng hoặc Hỗ trợ chủ thể)."
         ) from err
     return producer, poster
 

@@ -56,9 +56,13 @@ def _open_item(
         producer_id is not None
         and item.transaction.account_number not in _accounts_of(session, producer_id)
     ):
-        raise NotFound("Không có mục cần xem xét này.", param="id")
+        raise NotFound("Không tìm thấy mục cần xem xét này. Tải lại trang Đối soát.", param="id")
     if item.status != ReviewStatus.OPEN:
-        raise Conflict("Mục này đã được xử lý.", param="id", code="review_closed")
+        raise Conflict(
+            "Mục này đã được xử lý; không cần làm gì. Bấm “Xem cả các mục đã xử lý” để xem lại.",
+            param="id",
+            code="review_closed",
+        )
     return item
 
 
@@ -77,15 +81,23 @@ def assign(
     code = reference_code.strip().upper()
     intent_id = session.scalar(select(PaymentIntent.id).where(PaymentIntent.reference_code == code))
     if intent_id is None:
-        raise ValidationError("Không có yêu cầu thanh toán với mã này.", param="reference_code")
+        raise ValidationError(
+            "Không có yêu cầu thanh toán với mã này. Kiểm tra lại mã thanh toán trong nội dung "
+            "chuyển khoản.",
+            param="reference_code",
+        )
     intent = intents.lock(session, intent_id)
     if intent.payee_account != item.transaction.account_number:
         raise ValidationError(
-            "Mã này thuộc tài khoản nhận khác; không thể gán.", param="reference_code"
+            "Mã này thuộc tài khoản nhận khác; không thể gán. Nếu tiền chuyển nhầm tài khoản, "
+            "chọn “Cần hoàn tiền”.",
+            param="reference_code",
         )
     if intent.status not in (S.REQUIRES_PAYMENT, S.PARTIALLY_PAID):
+        status = intents.STATUS_WORDS.get(intent.status, intent.status)
         raise ValidationError(
-            f"Yêu cầu {code} đang ở trạng thái {intent.status}, không nhận thêm tiền.",
+            f"Yêu cầu {code} đang ở trạng thái “{status}”, không nhận thêm tiền. Chọn “Cần hoàn "
+            "tiền” để trả lại người mua.",
             param="reference_code",
         )
     already = session.scalar(
@@ -95,7 +107,10 @@ def assign(
         )
     )
     if already is not None:
-        raise Conflict("Giao dịch này đã được ghi cho yêu cầu đó.", param="reference_code")
+        raise Conflict(
+            "Giao dịch này đã được ghi cho yêu cầu đó. Không cần gán lại; chọn “Bỏ qua”.",
+            param="reference_code",
+        )
     applied = intents.apply_payment(
         session, intent, item.transaction_id, item.amount_vnd, f"assigned by {actor}", now
     )
@@ -137,7 +152,7 @@ def close(
 ) -> ReviewItem:
     """Mark a refund due or dismiss, with a reason."""
     if status not in (ReviewStatus.REFUND_DUE, ReviewStatus.DISMISSED):
-        raise ValidationError("Hành động không hợp lệ.", param="status")
+        raise ValidationError("Hành động không hợp lệ. Tải lại trang và chọn lại.", param="status")
     reason = note.strip()[:300]
     if not reason:
         raise ValidationError("Vui lòng ghi lý do.", param="note")

@@ -25,7 +25,11 @@ def send_transfer(
     intent = intents.by_public_id(session, public_id)
     connection = connections.for_account(session, intent.payee_account)
     if connection is None:
-        raise Conflict("Tài khoản nhận tiền chưa kết nối dịch vụ thông báo.", param="payee")
+        raise Conflict(
+            "Tài khoản nhận tiền chưa kết nối dịch vụ thông báo. Kết nối dịch vụ ở Quản lý › "
+            "Kết nối ngân hàng.",
+            param="payee",
+        )
     secret = vault_for(current_app.config).decrypt(connection.secrets_encrypted)[0]
     rng = random.Random(seed)
     memo = sandbox.mangle_memo(f"{intent.reference_code} {intent.description}", rng)

@@ -30,7 +30,12 @@ def _error(status: int, code: str, message: str) -> ResponseReturnValue:
 def receive(provider: str, token: str) -> ResponseReturnValue:
     """One notification from SePay, Casso or payOS for the connection named by ``token``."""
     if provider not in PROVIDERS:
-        return _error(404, "resource_missing", "Unknown provider")
+        return _error(
+            404,
+            "resource_missing",
+            "Unknown provider: use the webhook URL shown under Kết nối ngân hàng "
+            "(/webhooks/sepay|casso|payos/<token>).",
+        )
     connection = connections.by_token(db.session, provider, token)
     secrets = vault_for(current_app.config).decrypt(connection.secrets_encrypted)
     body = request.get_data(cache=False)
@@ -39,11 +44,20 @@ def receive(provider: str, token: str) -> ResponseReturnValue:
     try:
         handler.verify(request.headers, body, secrets, now)
     except SignatureError as exc:
-        return _error(401, "signature_invalid", str(exc))
+        return _error(
+            401,
+            "signature_invalid",
+            f"{exc}. Check that the secret saved under Kết nối ngân hàng is the provider's "
+            "current webhook secret.",
+        )
     try:
         transfers = handler.parse(body)
     except PayloadError as exc:
-        return _error(400, "payload_invalid", str(exc))
+        return _error(
+            400,
+            "payload_invalid",
+            f"{exc}. Send the provider's documented webhook body unchanged.",
+        )
     created = ledger.record(db.session, transfers, now, connection, body.decode("utf-8", "replace"))
     if created:
         from marketplace.payments.tasks import match_transactions

@@ -199,7 +199,7 @@ def producer_table(session: Session, user: Any, filters: Filters, day: date) -> 
         _("Đơn đã thanh toán"),
         _("Giá trị đơn đã thanh toán (₫)"),
         _("Tiền nhận: ngân hàng báo tự động (₫)"),
-        _("Tiền nhận: người bán tự ghi (₫)"),
+        _("Tiền nhận: chủ thể tự ghi (₫)"),
         _("Phí đã nộp (₫)"),
         _("Phí chưa nộp (₫)"),
     ]

@@ -109,7 +109,7 @@ def groups(d: Dashboard, locale: str) -> Figure:
     """OCOP products by group and current stars."""
     title = _("Sản phẩm OCOP theo nhóm và hạng sao")
     star_names = [_("%(n)s sao", n=s) for s in (3, 4, 5)]
-    head = [_("Nhóm OCOP"), *star_names, _("Tổng OCOP"), _("Không có chứng nhận còn hiệu lực")]
+    head = [_("Nhóm OCOP"), *star_names, _("Tổng OCOP"), _("Không có giấy chứng nhận còn hiệu lực")]
     rows, totals = [], [0] * 5
     for group in d.groups:
         stars = [group.stars.get(s, 0) for s in (3, 4, 5)]
@@ -120,11 +120,11 @@ def groups(d: Dashboard, locale: str) -> Figure:
         "nhom-sao", _("Hạng sao"), title, head, rows, [Cell(_("Tổng")), *map(_n, totals)]
     )
     figure.lead = _(
-        "Chỉ tính sao của chứng nhận còn hiệu lực đến hôm nay (%(day)s).",
+        "Chỉ tính sao của giấy chứng nhận còn hiệu lực đến hôm nay (%(day)s).",
         day=d.day.strftime("%d/%m/%Y"),
     )
     if totals[3] == 0:
-        figure.empty = _("Chưa có sản phẩm OCOP nào có chứng nhận còn hiệu lực.")
+        figure.empty = _("Chưa có sản phẩm OCOP nào có giấy chứng nhận còn hiệu lực.")
         return figure
     series = [Series(n, c) for n, c in zip(star_names, STAR_COLORS, strict=True)]
     chart_rows = [Row(g.name(locale), [g.stars.get(s, 0) for s in (3, 4, 5)]) for g in d.groups]
@@ -157,7 +157,7 @@ def listings(d: Dashboard) -> Figure:
         share=pct(d.listed_products, whole),
     )
     if whole == 0:
-        figure.empty = _("Chưa có sản phẩm OCOP nào có chứng nhận còn hiệu lực.")
+        figure.empty = _("Chưa có sản phẩm OCOP nào có giấy chứng nhận còn hiệu lực.")
         return figure
     if d.listed_products == 0:
         figure.notes.append(_("Chưa có sản phẩm OCOP nào đang bán trên sàn: mọi số liệu bằng 0."))
@@ -224,7 +224,7 @@ def cashless(d: Dashboard) -> Figure:
     cashless_amount = received
     entries = [
         (_("Chuyển khoản, ngân hàng báo tự động"), notified),
-        (_("Chuyển khoản, người bán tự ghi"), manual),
+        (_("Chuyển khoản, chủ thể tự ghi"), manual),
     ]
     rows = [
         [Cell(name), _n(n), _money(v), Cell(pct(v, received), number=True)]
@@ -245,8 +245,8 @@ def cashless(d: Dashboard) -> Figure:
     )
     figure.notes.append(
         _(
-            "Chợ OCOP chỉ nhận tiền bằng chuyển khoản VietQR vào tài khoản của người bán; khoản "
-            "người bán tự ghi cũng là chuyển khoản có mã giao dịch ngân hàng."
+            "Chợ OCOP chỉ nhận tiền bằng chuyển khoản VietQR vào tài khoản của chủ thể; khoản "
+            "chủ thể tự ghi cũng là chuyển khoản có mã giao dịch ngân hàng."
         )
     )
     if not received:

@@ -71,7 +71,9 @@ def _code(args: Mapping[str, str], name: str, digits: int) -> str | None:
     if not value:
         return None
     if not re.fullmatch(rf"\d{{{digits}}}", value):
-        raise ValidationError("Mã địa bàn không hợp lệ.", param=name)
+        raise ValidationError(
+            "Mã địa bàn không hợp lệ. Chọn lại trong bộ lọc, hoặc bỏ bộ lọc này.", param=name
+        )
     return value
 
 
@@ -82,14 +84,18 @@ def _date(args: Mapping[str, str], name: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ValidationError("Ngày không hợp lệ.", param=name) from None
+        raise ValidationError(
+            "Ngày không hợp lệ. Chọn ngày bằng ô lịch (dạng ngày/tháng/năm).", param=name
+        ) from None
 
 
 def parse(args: Mapping[str, str]) -> Filters:
     """Filters from query arguments; a 400 naming the argument when one is invalid."""
     kind = (args.get("kind") or "").strip() or None
     if kind is not None and kind not in KIND:
-        raise ValidationError("Loại chủ thể không hợp lệ.", param="kind")
+        raise ValidationError(
+            "Loại chủ thể không hợp lệ. Chọn lại trong bộ lọc, hoặc bỏ bộ lọc này.", param="kind"
+        )
     filters = Filters(
         province=_code(args, "province", 2),
         commune=_code(args, "commune", 5),
@@ -99,7 +105,10 @@ def parse(args: Mapping[str, str]) -> Filters:
     )
     if filters.date_from and filters.date_to:
         if filters.date_from > filters.date_to:
-            raise ValidationError("Ngày bắt đầu không được sau ngày kết thúc.", param="from")
+            raise ValidationError(
+                "Ngày bắt đầu không được sau ngày kết thúc. Đổi “Từ ngày” hoặc “Đến ngày”.",
+                param="from",
+            )
         if (filters.date_to - filters.date_from).days > MAX_DAYS:
             raise ValidationError("Khoảng thời gian quá dài (tối đa 10 năm).", param="from")
     return filters

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 
 PRODUCER_STATUS = {
     "draft": _l("Nháp"),
-    "onboarding": _l("Đang hỗ trợ lên sàn"),
+    "onboarding": _l("Đang hỗ trợ"),
     "active": _l("Đang hoạt động"),
     "suspended": _l("Tạm ngưng"),
 }

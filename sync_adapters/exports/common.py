@@ -269,7 +269,7 @@ class PortalWriter(ExportWriter):
             f"Khi sản phẩm đã hiện trên {self.name}, mở trang sản phẩm đó và chép địa chỉ "
             f"(dạng {self.url_example}). Trong Chợ OCOP, mở sản phẩm, ở dòng kênh {self.name} "
             "ghi kết quả: “đã đăng tại URL …” (dán địa chỉ vừa chép). Sản phẩm bị sàn từ chối "
-            "thì ghi lý do sàn đưa ra để người bán sửa.",
+            "thì ghi lý do sàn đưa ra để chủ thể sửa.",
             "Sản phẩm có trạng thái “Ẩn” vẫn đăng nhưng để ẩn với người mua.",
             "",
             "DANH SÁCH KIỂM TRA",

@@ -89,7 +89,7 @@ class LazadaAdapter(Adapter):
         """``/auth/token/create``: the callback's ``code`` -> tokens and the seller id."""
         code = params.get("code", "")
         if not code:
-            raise PermanentError("Lazada không trả về mã cấp quyền; hãy kết nối lại shop.")
+            raise PermanentError("Lazada không trả về mã cấp quyền; hãy kết nối lại kênh bán.")
         body = self._call("/auth/token/create", {"code": code}, base=self._auth_api(), auth=False)
         users = body.get("country_user_info") or []
         seller = next((u for u in users if str(u.get("country", "")).lower() == "vn"), None)
@@ -101,7 +101,7 @@ class LazadaAdapter(Adapter):
         """``/auth/token/refresh``: a new access token (and refresh token) from the refresh token."""
         tokens = self.account.tokens
         if tokens is None or not tokens.refresh_token:
-            raise PermanentError("Chưa có refresh token Lazada; hãy kết nối lại shop.")
+            raise PermanentError("Chưa có refresh token Lazada; hãy kết nối lại kênh bán.")
         body = self._call(
             "/auth/token/refresh",
             {"refresh_token": tokens.refresh_token},
@@ -301,7 +301,7 @@ def _check(body: dict[str, Any]) -> dict[str, Any]:
         raise AuthExpiredError("Access token Lazada đã hết hạn hoặc bị thu hồi.", raw=body)
     if code == "IllegalRefreshToken":
         raise PermanentError(
-            "Lazada không nhận refresh token (hết hạn hoặc bị thu hồi); hãy kết nối lại shop.",
+            "Lazada không nhận refresh token (hết hạn hoặc bị thu hồi); hãy kết nối lại kênh bán.",
             raw=body,
         )
     if code in _CREDENTIAL_CODES:

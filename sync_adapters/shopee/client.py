@@ -101,8 +101,8 @@ class ShopeeAdapter(Adapter):
         code, shop_id = params.get("code", ""), params.get("shop_id", "")
         if not code or not shop_id:
             raise PermanentError(
-                "Shopee không trả về mã cấp quyền của shop (cần đăng nhập bằng tài khoản shop, "
-                "không phải tài khoản chính). Hãy cấp quyền lại.",
+                "Shopee không trả về mã cấp quyền của kênh bán (cần đăng nhập bằng tài khoản shop, "
+                "không phải tài khoản chính). Hãy kết nối lại kênh bán.",
                 raw=params,
             )
         body = {"code": code, "shop_id": _num(shop_id), "partner_id": _num(self.account.app_key)}
@@ -111,7 +111,7 @@ class ShopeeAdapter(Adapter):
             answer = self._request("POST", TOKEN_GET, self._public_params(TOKEN_GET), json=body)
         except AuthExpiredError as exc:  # a used or expired code: the seller must start over
             raise PermanentError(
-                "Mã cấp quyền Shopee đã dùng hoặc đã hết hạn (10 phút). Hãy cấp quyền lại.",
+                "Mã cấp quyền Shopee đã dùng hoặc đã hết hạn (10 phút). Hãy kết nối lại kênh bán.",
                 raw=exc.raw,
             ) from exc
         return shop_id, self._tokens(answer, now)
@@ -120,7 +120,9 @@ class ShopeeAdapter(Adapter):
         """New tokens; Shopee's refresh token is single-use, so store the result at once."""
         tokens = self.account.tokens
         if tokens is None or not tokens.refresh_token:
-            raise PermanentError("Shop chưa được cấp quyền trên Shopee. Hãy cấp quyền lại.")
+            raise PermanentError(
+                "Kênh bán chưa được cấp quyền trên Shopee. Hãy kết nối lại kênh bán."
+            )
         body = {
             "refresh_token": tokens.refresh_token,
             "shop_id": _num(self.account.shop_id),
@@ -133,7 +135,7 @@ class ShopeeAdapter(Adapter):
             # A used, expired or revoked refresh token: only a new authorisation helps.
             raise PermanentError(
                 "Shopee không nhận mã làm mới quyền (đã dùng, hết hạn hoặc bị thu hồi). "
-                "Hãy cấp quyền lại cho shop.",
+                "Hãy kết nối lại kênh bán.",
                 raw=exc.raw,
             ) from exc
         new = self._tokens(answer, now, extra=tokens.extra)
@@ -252,11 +254,11 @@ class ShopeeAdapter(Adapter):
                 ]
         if not self._logistics:
             raise PermanentError(
-                "Shop chưa bật đơn vị vận chuyển nào trên Shopee.",
+                "Kênh bán chưa bật đơn vị vận chuyển nào trên Shopee.",
                 problems=[
                     FieldProblem(
                         "logistic_info",
-                        "Shop chưa bật đơn vị vận chuyển nào.",
+                        "Kênh bán chưa bật đơn vị vận chuyển nào.",
                         mapping.FIXES["logistic_info"],
                     )
                 ],
@@ -278,7 +280,9 @@ class ShopeeAdapter(Adapter):
     def _shop(self, method: str, path: str, *, params: Any = None, json: Any = None) -> dict:
         tokens = self.account.tokens
         if tokens is None:
-            raise PermanentError("Shop chưa được cấp quyền trên Shopee. Hãy cấp quyền trước.")
+            raise PermanentError(
+                "Kênh bán chưa được cấp quyền trên Shopee. Hãy kết nối kênh bán trước."
+            )
         common = signing.signed_params(
             self.account.app_secret,
             self.account.app_key,
@@ -361,7 +365,9 @@ def raise_for_error(body: dict) -> None:
         )
     if error in {"error_partner", "error_permission", "error_shop"}:
         raise PermanentError(
-            f"Ứng dụng không có quyền với shop này trên Shopee ({message}).", raw=body
+            f"Ứng dụng không có quyền với kênh bán này trên Shopee ({message}). Hãy kết nối lại "
+            "kênh bán.",
+            raw=body,
         )
     raise PermanentError(
         f"Shopee từ chối: {message or error}", problems=mapping.problems_from(message), raw=body

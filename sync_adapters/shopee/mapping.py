@@ -89,7 +89,7 @@ def description(data: ListingData) -> str:
     if data.ocop_stars:
         facts.append(f"Sản phẩm OCOP {data.ocop_stars} sao.")
     for label, value in (
-        ("Cơ sở sản xuất", data.producer_name),
+        ("Chủ thể OCOP", data.producer_name),
         ("Xuất xứ", data.origin),
         ("Quy cách", data.net_quantity),
         ("Hạn sử dụng", data.shelf_life),

@@ -87,7 +87,7 @@ class TikTokAdapter(Adapter):
         """``/api/v2/token/get`` with the callback's code, then the shop and its cipher."""
         code = params.get("code", "")
         if not code:
-            raise PermanentError("TikTok Shop không trả về mã cấp quyền; hãy kết nối lại shop.")
+            raise PermanentError("TikTok Shop không trả về mã cấp quyền; hãy kết nối lại kênh bán.")
         tokens = self._token("/api/v2/token/get", auth_code=code, grant_type="authorized_code")
         account, self.account = self.account, self.account.with_tokens(tokens)
         try:
@@ -96,7 +96,11 @@ class TikTokAdapter(Adapter):
             self.account = account  # the caller stores the tokens; this adapter stays as given
         shops = data.get("shops") or []
         if not shops:
-            raise PermanentError("Tài khoản TikTok này chưa có shop nào được cấp quyền.", raw=data)
+            raise PermanentError(
+                "Tài khoản TikTok này chưa cấp quyền cho kênh bán nào: đăng nhập đúng tài khoản người bán "
+                "TikTok Shop rồi kết nối lại.",
+                raw=data,
+            )
         shop = next((s for s in shops if s.get("region") == "VN"), shops[0])
         extra = {**tokens.extra, "shop_cipher": str(shop["cipher"])}
         return str(shop["id"]), replace(tokens, extra=extra)
@@ -105,7 +109,7 @@ class TikTokAdapter(Adapter):
         """``/api/v2/token/refresh``; the shop cipher carries over."""
         current = self.account.tokens
         if current is None or not current.refresh_token:
-            raise PermanentError("Chưa có refresh token TikTok Shop; hãy kết nối lại shop.")
+            raise PermanentError("Chưa có refresh token TikTok Shop; hãy kết nối lại kênh bán.")
         tokens = self._token(
             "/api/v2/token/refresh", refresh_token=current.refresh_token, grant_type="refresh_token"
         )
@@ -121,7 +125,7 @@ class TikTokAdapter(Adapter):
         body = _json_body(response)
         if body.get("code") != 0:
             raise PermanentError(
-                "TikTok Shop không nhận mã cấp quyền hoặc refresh token; hãy kết nối lại shop "
+                "TikTok Shop không nhận mã cấp quyền hoặc refresh token; hãy kết nối lại kênh bán "
                 f"({body.get('code')}: {body.get('message', '')}).",
                 raw=body,
             )
@@ -248,7 +252,8 @@ class TikTokAdapter(Adapter):
             rows = [w for w in data.get("warehouses") or [] if w.get("type") == "SALES_WAREHOUSE"]
             if not rows:
                 raise PermanentError(
-                    "Shop TikTok chưa có kho hàng bán; hãy tạo kho trong Seller Center.", raw=data
+                    "Kênh bán TikTok Shop chưa có kho hàng bán; hãy tạo kho trong Seller Center.",
+                    raw=data,
                 )
             default = next((w for w in rows if w.get("is_default")), rows[0])
             self._warehouse = str(default["id"])

@@ -5,6 +5,8 @@ and reserve their box (width/height)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
@@ -69,8 +71,9 @@ def lazy_images(page: Page, url: str) -> None:
         assert img.get_attribute("width") and img.get_attribute("height"), url
 
 
-def test_every_page_is_under_60kb(phone: Page, browser: Browser, live_server: str, demo_app: Flask):
-    page, base = phone, live_server
+def listed_pages(page: Page, base: str, demo_app: Flask) -> Iterator[tuple[str, str]]:
+    """(name, URL) of every page the field-fit issue lists, as a buyer, then an onboarder, an
+    owner and a province officer (logged in before their pages are yielded)."""
     with demo_app.app_context():
         ensure_demo_logins(db.session, today())
         db.commit()
@@ -96,19 +99,7 @@ def test_every_page_is_under_60kb(phone: Page, browser: Browser, live_server: st
     page.reload()
     receipt = page.locator("a[href*='/bien-nhan/']:not([href*='format=pdf'])").first
     urls["receipt"] = base + receipt.get_attribute("href")
-    for name in ("home", "search", "producer"):
-        lazy_images(page, urls[name])
-
-    heavy: dict[str, object] = {}
-
-    def measure(names: list[str]) -> None:
-        for name in names:
-            total, sizes = weight(browser, page, urls[name])
-            print(f"{name:<22} {total / 1024:6.1f} KB  {urls[name]}")
-            if total > BUDGET:
-                heavy[name] = (total, sizes)
-
-    measure(list(urls))
+    yield from urls.items()
 
     # an onboarder on the demo producer: every step of /quan-ly/ho-tro
     login(page, base, "onboarder")
@@ -121,18 +112,57 @@ def test_every_page_is_under_60kb(phone: Page, browser: Browser, live_server: st
     steps = ["", "/them", f"/{producer_id}", f"/{producer_id}/chu-the", f"/{producer_id}/dia-chi"]
     steps += [f"/{producer_id}/{s}" for s in ("ngan-hang", "dieu-khoan", "san-pham")]
     for step in steps:
-        urls["onboarding" + step] = base + "/quan-ly/ho-tro" + step
-    measure([n for n in urls if n.startswith("onboarding")])
+        yield "onboarding" + step, base + "/quan-ly/ho-tro" + step
 
     # the seller's listings, the province officer's reports
     login(page, base, "owner")
-    urls["listings"] = base + "/quan-ly/kenh-ban"
-    measure(["listings"])
+    yield "listings", base + "/quan-ly/kenh-ban"
     login(page, base, "staff")
-    urls["reports"] = base + "/quan-ly/bao-cao"
-    measure(["reports"])
+    yield "reports", base + "/quan-ly/bao-cao"
 
+
+def test_every_page_is_under_60kb(phone: Page, browser: Browser, live_server: str, demo_app: Flask):
+    heavy: dict[str, object] = {}
+    for name, url in listed_pages(phone, live_server, demo_app):
+        if name in ("home", "search", "producer"):
+            lazy_images(phone, url)
+        total, sizes = weight(browser, phone, url)
+        print(f"{name:<22} {total / 1024:6.1f} KB  {url}")
+        if total > BUDGET:
+            heavy[name] = (total, sizes)
     assert not heavy, {
         name: (total, sorted(sizes.items(), key=lambda kv: -kv[1]))  # type: ignore[union-attr]
         for name, (total, sizes) in heavy.items()  # type: ignore[misc]
     }
+
+
+#: every control a finger may aim at; a check box or radio counts by its label's box
+SMALL_TARGETS = """() => {
+  const small = [];
+  const controls = 'a[href], button, input:not([type=hidden]), select, textarea, summary';
+  for (const el of document.querySelectorAll(controls)) {
+    let box = el.getBoundingClientRect();
+    if (!box.width || !box.height || getComputedStyle(el).visibility === 'hidden') continue;
+    if (['checkbox', 'radio'].includes(el.type) && el.closest('label')) {
+      box = el.closest('label').getBoundingClientRect();
+    }
+    // WCAG 2.5.8's inline exception: a link inside a sentence sizes with its text
+    const around = el.parentElement.textContent.replace(el.textContent, '').trim();
+    if (el.tagName === 'A' && getComputedStyle(el).display === 'inline' && around) continue;
+    if (box.width < 48 || box.height < 48) {
+      const name = (el.textContent || el.name || el.type || '').trim().slice(0, 40);
+      small.push(`${el.tagName.toLowerCase()} "${name}" ${Math.round(box.width)}x${Math.round(box.height)}`);
+    }
+  }
+  return small;
+}"""
+
+
+def test_every_control_is_a_48px_tap_target(phone: Page, live_server: str, demo_app: Flask):
+    small: dict[str, list[str]] = {}
+    for name, url in listed_pages(phone, live_server, demo_app):
+        phone.goto(url)
+        found = phone.evaluate(SMALL_TARGETS)
+        if found:
+            small[name] = found
+    assert not small, small

@@ -287,6 +287,9 @@ def test_checkout_error_is_vietnamese_keeps_input_and_charges_nothing(
     expect(error).to_be_visible()
     expect(error).to_contain_text("Số điện thoại không hợp lệ")
     expect(phone.get_by_label("Số điện thoại")).to_have_attribute("aria-invalid", "true")
+    # written again next to its field, which points at it for screen readers
+    expect(phone.locator("#e-phone")).to_contain_text("Số điện thoại không hợp lệ")
+    expect(phone.get_by_label("Số điện thoại")).to_have_attribute("aria-describedby", "e-phone")
     expect(phone.get_by_label("Họ tên người nhận")).to_have_value(BUYER["name"])
     expect(phone.get_by_label("Số điện thoại")).to_have_value("123")
     province = phone.get_by_label("Tỉnh/thành")

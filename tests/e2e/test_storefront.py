@@ -48,7 +48,7 @@ def test_five_star_tea_shows_badge_and_certificate(phone: Page, live_server: str
     cert = phone.get_by_test_id("certificate")
     expect(cert).to_be_visible()
     expect(cert.get_by_text("OCOP 5 sao")).to_be_visible()
-    expect(cert).to_contain_text("Ngày công nhận")
+    expect(cert).to_contain_text("Ngày quyết định")
     expect(cert).to_contain_text("16/01/2025")
     expect(cert).to_contain_text("Bộ Nông nghiệp và Phát triển nông thôn")
     expect(cert.get_by_test_id("valid-until")).to_have_text("16/01/2028")
@@ -60,7 +60,7 @@ def test_expired_certificate_shows_notice_and_no_stars(phone: Page, live_server:
     product = phone.get_by_test_id("product")
     expired = product.get_by_test_id("certificate-expired")
     expect(expired).to_be_visible()
-    expect(expired).to_contain_text("Chứng nhận OCOP 3 sao đã hết hiệu lực")
+    expect(expired).to_contain_text("Giấy chứng nhận OCOP 3 sao đã hết hiệu lực")
     expect(product.get_by_test_id("certificate")).to_have_count(0)
     expect(product.get_by_text("★")).to_have_count(0)
 

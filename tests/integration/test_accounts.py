@@ -92,7 +92,9 @@ def test_bad_credentials_look_the_same_and_write_nothing(demo_app):
     wrong = login(client, OWNER.email, "sai-mat-khau-roi", status=401).get_data(as_text=True)
     unknown = login(client, "khong-co@example.vn", "sai-mat-khau-roi", status=401)
     bad_phone = login(client, "0123", "sai-mat-khau-roi", status=401)
-    message = "Email/số điện thoại hoặc mật khẩu không đúng."
+    message = (
+        "Email/số điện thoại hoặc mật khẩu không đúng. Kiểm tra lại, hoặc bấm “Quên mật khẩu?”."
+    )
     assert message in wrong and message in unknown.get_data(as_text=True)
     assert message in bad_phone.get_data(as_text=True)
     assert count(demo_app, AuditLog) == before
@@ -223,6 +225,9 @@ def test_admin_invites_staff_with_a_scope_by_link_and_qr(demo_app):
         path, data={"name": "Lan", "phone": "12345", "password": "a" * 12, "password2": "a" * 12}
     )
     assert bad_phone.status_code == 400 and "Số điện thoại" in bad_phone.get_data(as_text=True)
+    page = bad_phone.get_data(as_text=True)  # the message stands next to its field too
+    assert 'id="f-phone"' in page and 'aria-describedby="e-phone"' in page
+    assert '<span class="field-error" id="e-phone">' in page and 'href="#f-phone"' in page
     assert count(demo_app, User, User.name == "Lan") == 0
     done = guest.post(
         path,

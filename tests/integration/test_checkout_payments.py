@@ -312,7 +312,9 @@ def test_checkout_rejects_quantity_over_stock(client, demo_app):
     client.post("/gio-hang/them", data={"product_id": pid, "quantity": 99})
     client.post("/gio-hang/them", data={"product_id": pid, "quantity": 99})
     response = client.post("/dat-hang", data=BUYER)
-    assert response.status_code == 400 and "chỉ còn" in response.get_data(as_text=True)
+    said = response.get_data(as_text=True)
+    assert response.status_code == 400 and "chỉ còn" in said
+    assert "Giảm số lượng rồi đặt hàng lại." in said  # what to do next, not only what is wrong
 
 
 def test_memo_scan_finds_code_amid_bank_text():

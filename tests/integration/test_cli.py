@@ -26,7 +26,7 @@ def test_apikey_create_prints_the_secret_once(demo_app):
         key = db.session.scalar(select(ApiKey))
         assert key.producer_id == producer_id and secret not in key.key_hash
     missing = _run(demo_app, "apikey", "create", "--producer", "99999")
-    assert missing.exit_code != 0 and "Không có chủ thể" in missing.output
+    assert missing.exit_code != 0 and "Không tìm thấy chủ thể" in missing.output
 
 
 def test_user_create(demo_app):

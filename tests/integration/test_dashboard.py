@@ -88,9 +88,9 @@ def test_review_assign_then_audit(client, demo_app, people):
     wrong = client.post(
         f"/quan-ly/doi-soat/{item.id}", data={"action": "assign", "reference_code": "DHAAAAAAA"}
     )
-    assert wrong.status_code == 400 and "Không có yêu cầu thanh toán" in wrong.get_data(
-        as_text=True
-    )
+    said = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400 and "Không có yêu cầu thanh toán với mã này" in said
+    assert "Kiểm tra lại mã thanh toán trong nội dung chuyển khoản" in said
     ok = client.post(
         f"/quan-ly/doi-soat/{item.id}",
         data={"action": "assign", "reference_code": pi["reference_code"].lower()},

@@ -169,7 +169,7 @@ def test_expired_certificate_delists_and_renewal_relists(app, running):
     listing = session.get(ChannelListing, listing_id)
     session.refresh(listing)
     assert listing.state == ListingState.DELISTED
-    assert "hết hạn" in listing.last_error
+    assert "hết hiệu lực" in listing.last_error and "gia hạn" in listing.last_error
     view = running["shopee"].sandbox.public_view(running["shopee"].sandbox.live_items()[0])
     assert view["status"] != "NORMAL"
     with db.transaction() as s:

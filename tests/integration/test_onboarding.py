@@ -206,12 +206,15 @@ def test_steps_in_order_resume_and_go_live_with_stars(demo_app, client, people):
 
     bad = client.post(
         base + "/san-pham",
-        data=product_form(price_vnd="mười nghìn", stars="6", photo=(io.BytesIO(b""), "")),
+        data=product_form(
+            price_vnd="mười nghìn", stars="6", photo=(io.BytesIO(b""), ""), weight_grams=""
+        ),
         content_type="multipart/form-data",
     )
     page = bad.get_data(as_text=True)
     assert bad.status_code == 400
     assert "Nhập giá bán là số đồng nguyên" in page
+    assert "Nhập khối lượng (gam)" in page  # in the same answer: one round trip on 3G
     assert "Chọn hạng sao OCOP" in page and "ít nhất một ảnh sản phẩm" in page
     assert 'value="Chè búp Tân Cương Xanh"' in page and 'value="1234/QĐ-UBND"' in page
     future = client.post(
@@ -399,7 +402,7 @@ def test_certificates_expiring_within_90_days_are_listed(demo_app, client, peopl
     assert added.status_code == 303, added.get_data(as_text=True)
     for page in (client.get("/quan-ly/ho-tro"), client.get(base)):
         text = page.get_data(as_text=True)
-        assert "Giấy chứng nhận sắp hết hạn" in text and "Chè sắp hết hạn" in text
+        assert "Giấy chứng nhận sắp hết hiệu lực" in text and "Chè sắp hết hạn" in text
     with demo_app.app_context():
         other = db.session.scalar(select(User).where(User.email == "khac@example.vn"))
         names = [p.name for p in handover.expiring(db.session, other, today())]

@@ -108,11 +108,11 @@ def test_poster_is_cached_briefly_and_revalidates(client, demo_app):
 @pytest.mark.parametrize(
     "values, message",
     [
-        ({"status": "suspended"}, "Không tìm thấy chủ thể này."),
-        ({"status": "onboarding"}, "Không tìm thấy chủ thể này."),
-        ({"bank_account": None}, "chưa khai báo tài khoản ngân hàng"),
-        ({"bank_bin": None}, "chưa khai báo tài khoản ngân hàng"),
-        ({"bank_bin": "999999"}, "chưa hợp lệ"),
+        ({"status": "suspended"}, "Không tìm thấy chủ thể này. Xem các chủ thể khác ở trang chủ."),
+        ({"status": "onboarding"}, "Không tìm thấy chủ thể này. Xem các chủ thể khác ở trang chủ."),
+        ({"bank_account": None}, "chưa khai báo tài khoản ngân hàng nên chưa có bảng QR. Khai báo"),
+        ({"bank_bin": None}, "chưa khai báo tài khoản ngân hàng nên chưa có bảng QR. Khai báo"),
+        ({"bank_bin": "999999"}, "chưa hợp lệ nên chưa có bảng QR. Sửa ngân hàng"),
     ],
 )
 @pytest.mark.parametrize("fmt", ["png", "pdf"])

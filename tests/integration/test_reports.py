@@ -291,7 +291,7 @@ def test_admin_sees_every_figure_with_the_right_numbers(client, demo_app, world)
     manual = e["money"]["manual"]
     notified = sum(v for k, v in e["money"].items() if k != "manual")
     assert (manual, notified) == (220_000, 400_000)
-    assert _row(t.rows["khong-tien-mat"], "Chuyển khoản, người bán tự ghi")[2] == vnd(manual)
+    assert _row(t.rows["khong-tien-mat"], "Chuyển khoản, chủ thể tự ghi")[2] == vnd(manual)
     assert _row(t.rows["khong-tien-mat"], "Chuyển khoản, ngân hàng báo tự động")[2] == vnd(notified)
     assert "Tỷ lệ không dùng tiền mặt: 100,0 %" in t.text["khong-tien-mat"]
     # fees: canceled ones left out, said so
@@ -430,7 +430,7 @@ def test_producer_report_and_formula_injection(client, demo_app, world):
         and mine[col["Giá trị đơn đã thanh toán (₫)"]] == "320000"
     )
     assert mine[col["Tiền nhận: ngân hàng báo tự động (₫)"]] == "200000"
-    assert mine[col["Tiền nhận: người bán tự ghi (₫)"]] == "120000"
+    assert mine[col["Tiền nhận: chủ thể tự ghi (₫)"]] == "120000"
     assert mine[col["Phí đã nộp (₫)"]] == "500000" and mine[col["Phí chưa nộp (₫)"]] == "370000"
     assert mine[col["Kênh đang bán"]] == "Shopee, Tiki"
     sheet = load_workbook(io.BytesIO(client.get("/quan-ly/bao-cao/chu-the.xlsx").data)).active

@@ -71,6 +71,7 @@ POLICY: dict[str, dict[str, dict[str, str]]] = {
     "catalogue.producer_page": {"GET": PUBLIC},
     "catalogue.healthz": {"GET": PUBLIC},
     "catalogue.robots": {"GET": PUBLIC},
+    "catalogue.favicon": {"GET": PUBLIC},
     "static": {"GET": PUBLIC},
     "media": {"GET": PUBLIC},
     "printables.poster_pdf": {"GET": PUBLIC},

@@ -87,9 +87,7 @@ def upgrade() -> None:
     op.create_index("ix_channel_listings_product_id", "channel_listings", ["product_id"])
     op.create_index("ix_channel_listings_account_id", "channel_listings", ["account_id"])
     op.create_index("ix_channel_listings_state", "channel_listings", ["state"])
-    op.create_index(
-        "ix_channel_listings_next_attempt_at", "channel_listings", ["next_attempt_at"]
-    )
+    op.create_index("ix_channel_listings_next_attempt_at", "channel_listings", ["next_attempt_at"])
     op.create_table(
         "channel_listing_events",
         sa.Column("id", sa.Integer, primary_key=True),

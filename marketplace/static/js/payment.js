@@ -1,6 +1,8 @@
 // Payment page: copy buttons, and a live status that updates by itself (polling every 3 s,
 // slower when the tab is hidden) until every payment is settled.
 (function () {
+  // copy buttons do nothing without JS: the page ships them hidden, shown here
+  document.querySelectorAll('button.copy[hidden]').forEach(function (b) { b.hidden = false; });
   document.addEventListener('click', function (e) {
     if (e.target.closest('[data-print]')) { window.print(); return; }
     var btn = e.target.closest('button.copy');

@@ -238,7 +238,7 @@ def test_refresh_rotates_and_old_refresh_token_is_refused(
     assert old.refresh_token not in sandbox.refresh_tokens
     assert adapter.find_by_sku("OCOP-NONE") is None  # the new access token works
     stale = ShopeeAdapter(adapter.account.with_tokens(old))
-    with pytest.raises(PermanentError, match="cấp quyền lại"):
+    with pytest.raises(PermanentError, match="Hãy kết nối lại kênh bán"):
         stale.refresh()
     stale.close()
 
