@@ -105,6 +105,7 @@ def create_app(
     _register_media(app)
     _register_locale_cookie(app)
     _register_security_headers(app)
+    _register_upload_redirects(app)
     _register_input_guards(app)
     return app
 
@@ -284,6 +285,23 @@ def _register_input_guards(app: Flask) -> None:
             "invalid_value",
             _("Dữ liệu có giá trị không hợp lệ. Kiểm tra lại các ô đã nhập rồi thử lại."),
         )
+
+
+UPLOAD_XHR = "photo-upload"  # X-Requested-With of photo-resize.js's posts
+
+
+def _register_upload_redirects(app: Flask) -> None:
+    @app.after_request
+    def redirect_by_header(response: Response) -> Response:
+        """photo-resize.js posts photos with XHR to show progress; XHR follows a redirect by
+        itself and would download the next page only for the browser to load it again (one
+        more round trip on 3G): answer it with the address instead."""
+        if response.status_code in (301, 302, 303, 307, 308) and (
+            request.headers.get("X-Requested-With") == UPLOAD_XHR
+        ):
+            location = response.headers.get("Location", "")
+            response = app.response_class(status=204, headers={"X-Location": location})
+        return response
 
 
 def _register_security_headers(app: Flask) -> None:

@@ -77,6 +77,18 @@ def _signed(app, intent, amount=None, txid="900001", memo=None, provider_secret=
         return f"/webhooks/{conn.provider}/{conn.token}", req
 
 
+def test_a_photo_upload_xhr_gets_the_redirect_as_a_header(client, demo_app):
+    """photo-resize.js's XHR would follow a redirect and download the next page for nothing:
+    it gets 204 + X-Location instead (any redirecting post; here adding to the cart)."""
+    data = {"product_id": _product_id(demo_app, "sample:P021"), "quantity": 1}
+    plain = client.post("/gio-hang/them", data=data)
+    assert plain.status_code == 303 and plain.location.endswith("/gio-hang")
+    xhr = client.post("/gio-hang/them", data=data, headers={"X-Requested-With": "photo-upload"})
+    assert xhr.status_code == 204 and xhr.get_data() == b""
+    assert xhr.headers["X-Location"] == plain.location
+    assert "(2)" in client.get("/gio-hang").get_data(as_text=True)  # both were added
+
+
 def test_two_producers_make_two_orders_and_two_qrs(client, demo_app):
     location = _checkout(client, demo_app)
     token = location.rsplit("/", 1)[1]

@@ -35,8 +35,11 @@
     var xhr = new XMLHttpRequest();
     xhr.open('POST', form.action);
     xhr.setRequestHeader('Accept', 'text/html');
+    xhr.setRequestHeader('X-Requested-With', 'photo-upload');  // a redirect comes as X-Location
     xhr.upload.onprogress = function (e) { if (e.lengthComputable) bar.value = e.loaded / e.total; };
     xhr.onload = function () {
+      var next = xhr.getResponseHeader('X-Location');
+      if (next) return location.assign(next);
       if (xhr.responseURL && xhr.responseURL !== form.action) return location.assign(xhr.responseURL);
       document.open();  // the same page again (e.g. the form with its errors)
       document.write(xhr.responseText);
