@@ -15,7 +15,7 @@ from producers.models import (
     Province,
 )
 
-from .search import listed
+from .search_source import listed
 
 
 def provinces_with_products(session: Session) -> list[tuple[Province, int]]:

@@ -1,12 +1,12 @@
 """Storefront search: one results contract on SQLite and PostgreSQL.
 
 Both the stored ``search_text`` and the query are folded in Python (``core.text``). A product
-matches when every query word is a prefix of some word of its text. SQLite finds candidates
-with FTS5; PostgreSQL with a GIN-indexed tsvector of the words of ``search_text`` taken
-verbatim (prefix query ``'word':*``, no parser or dictionary in between), kept in the narrow
-table ``product_search``. Ranking is the same
-portable SQL on both: words found in the product name first, then stars, then id; so the same
-query gives the same ordered list on either database. When nothing matches exactly, each query
+matches when every query word is a prefix of some word of its text. SQLite reads products
+joined to producers and finds candidates with FTS5; PostgreSQL reads the narrow table
+``product_search`` (the words as a GIN-indexed tsvector, prefix query ``'word':*``, no parser or
+dictionary in between, and a copy of the filtered and sorted columns): see ``search_source``.
+Ranking is the same portable SQL on both: words found in the product name first, then stars,
+then id; so the same query gives the same ordered list on either database. When nothing matches exactly, each query
 word no product has is replaced by its likeliest spellings (``fuzzy``: at most 3 vocabulary
 words 1-2 edits away, closest then commonest) and the search runs again, the same on both.
 
@@ -22,41 +22,21 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import (
-    Select,
-    case,
-    cast,
-    column,
-    func,
-    literal,
-    literal_column,
-    or_,
-    select,
-    table,
-)
-from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
+from sqlalchemy import Select, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from marketplace.core.errors import ValidationError
 from marketplace.core.money import parse_vnd
 from marketplace.core.text import has_control_chars, tokens
-from producers.models import (
-    OcopSet,
-    Producer,
-    ProducerKind,
-    ProducerStatus,
-    Product,
-    ProductStatus,
-)
+from producers.models import OcopSet, ProducerKind, Product
 
 from . import fuzzy
+from .search_source import Source, Terms, source
 
 SORTS = ("relevance", "price_asc", "price_desc", "stars", "newest", "name")
 MAX_TOKENS = 8
 MAX_TOKEN_CHARS = 40
 MAX_CORRECTIONS = 3  # spellings tried per misspelt word
-
-Terms = list[list[str]]  # per query word, the words it may be: itself, or its corrections
 
 
 @dataclass
@@ -195,58 +175,23 @@ def stars_expr(today: date) -> Any:
     return case((Product.cert_valid_until >= today, Product.cert_stars), else_=None)
 
 
-def _any(words: list[str], sep: str) -> str:
-    return words[0] if len(words) == 1 else "(" + sep.join(words) + ")"
-
-
-def _name_score(terms: Terms) -> Any:
+def _name_score(src: Source, terms: Terms) -> Any:
     if not terms:
         return literal(0)
-    found = (or_(*(Product.search_name.like(f"% {w}%") for w in alts)) for alts in terms)
+    found = (or_(*(src.search_name.like(f"% {w}%") for w in alts)) for alts in terms)
     return sum((case((hit, 1), else_=0) for hit in found), literal(0))
-
-
-def _text_match(session: Session, terms: Terms, prefix: bool = True) -> Any:
-    """Each term (any of its words) begins a word of ``search_text``, or is one."""
-    if session.get_bind().dialect.name == "sqlite":
-        star = "*" if prefix else ""
-        fts = " AND ".join(_any([f'"{w}"{star}' for w in alts], " OR ") for alts in terms)
-        candidates = (
-            select(literal_column("rowid"))
-            .select_from(table("product_fts"))
-            .where(literal_column("product_fts").op("MATCH")(fts))
-        )
-        return Product.id.in_(candidates)
-    # words are [a-z0-9]+ (core.text.tokens), so quoting them as tsquery lexemes is safe
-    star = ":*" if prefix else ""
-    lexemes = " & ".join(_any([f"'{w}'{star}" for w in alts], " | ") for alts in terms)
-    words = _PRODUCT_SEARCH.c.words.op("@@")(cast(lexemes, TSQUERY))
-    return Product.id.in_(select(_PRODUCT_SEARCH.c.product_id).where(words))
-
-
-# PostgreSQL: the words of ``search_text`` verbatim as a GIN-indexed tsvector, in a narrow table
-# a trigger keeps in step (migration 0009): matching against the wide products heap was 5-7
-# times slower. PostgreSQL only, so no ORM model declares it.
-_PRODUCT_SEARCH = table("product_search", column("product_id"), column("words", TSVECTOR))
-
-
-def listed() -> tuple[Any, Any]:
-    """What the storefront shows: published products of active producers."""
-    return Product.status == ProductStatus.PUBLISHED, Producer.status == ProducerStatus.ACTIVE
 
 
 def _having(session: Session, terms: Terms, prefix: bool = True) -> Select[Any]:
     """The ids of listed products whose text matches ``terms``."""
-    return (
-        select(Product.id)
-        .join(Product.producer)
-        .where(*listed(), _text_match(session, terms, prefix))
-    )
+    src = source(session)
+    return src.listed_ids().where(src.text_match(terms, prefix))
 
 
 def _frequencies(session: Session, words: list[str]) -> dict[str, int]:
     """How many listed products have each word, counted in one pass over those with any."""
-    counts = [func.count().filter(_text_match(session, [[w]], prefix=False)) for w in words]
+    src = source(session)
+    counts = [func.count().filter(src.text_match([[w]], prefix=False)) for w in words]
     stmt = _having(session, [words], prefix=False).with_only_columns(*counts)
     return dict(zip(words, session.execute(stmt).one(), strict=True))
 
@@ -273,62 +218,67 @@ def _corrections(session: Session, words: list[str]) -> dict[str, list[str]]:
     return best
 
 
-def _base(query: SearchQuery, today: date) -> Select[Any]:
-    stmt = select(Product).join(Product.producer).where(*listed())
+def _base(src: Source, query: SearchQuery, today: date) -> Select[Any]:
+    stmt = src.listed_ids()
     if query.province:
-        stmt = stmt.where(Producer.province_code == query.province)
+        stmt = stmt.where(src.province_code == query.province)
     if query.commune:
-        stmt = stmt.where(Producer.commune_code == query.commune)
+        stmt = stmt.where(src.commune_code == query.commune)
     if query.kind:
-        stmt = stmt.where(Producer.kind == query.kind)
+        stmt = stmt.where(src.kind == query.kind)
     if query.group:
         stmt = stmt.where(
-            Product.set_no.in_(select(OcopSet.set_no).where(OcopSet.group_code == query.group))
+            src.set_no.in_(select(OcopSet.set_no).where(OcopSet.group_code == query.group))
         )
     if query.min_stars:
-        stmt = stmt.where(Product.cert_valid_until >= today, Product.cert_stars >= query.min_stars)
+        stmt = stmt.where(src.cert_valid_until >= today, src.cert_stars >= query.min_stars)
     if query.price_min is not None:
-        stmt = stmt.where(Product.price_vnd >= query.price_min)
+        stmt = stmt.where(src.price_vnd >= query.price_min)
     if query.price_max is not None:
-        stmt = stmt.where(Product.price_vnd <= query.price_max)
+        stmt = stmt.where(src.price_vnd <= query.price_max)
     return stmt
 
 
 def _order_keys(
-    session: Session, query: SearchQuery, today: date, terms: Terms
+    src: Source, query: SearchQuery, today: date, terms: Terms
 ) -> list[tuple[Any, bool]]:
     """The ranking as (expression, descending) pairs; the last one is always the id."""
-    stars = func.coalesce(stars_expr(today), 0)
+    stars = func.coalesce(src.stars(today), 0)
     if query.sort == "price_asc":
-        return [(Product.price_vnd, False), (Product.id, False)]
+        return [(src.price_vnd, False), (src.id, False)]
     if query.sort == "price_desc":
-        return [(Product.price_vnd, True), (Product.id, False)]
+        return [(src.price_vnd, True), (src.id, False)]
     if query.sort == "stars":
-        return [(stars, True), (Product.price_vnd, False), (Product.id, False)]
+        return [(stars, True), (src.price_vnd, False), (src.id, False)]
     if query.sort == "newest":
-        return [(Product.id, True)]
+        return [(src.id, True)]
     if query.sort == "name":
-        name = Product.search_name  # ASCII: byte order, SQLite's BINARY, whatever the cluster's
-        if session.get_bind().dialect.name == "postgresql":
+        name = src.search_name  # ASCII: byte order, SQLite's BINARY, whatever the cluster's
+        if src.postgresql:
             name = name.collate("C")
-        return [(name, False), (Product.id, False)]
-    return [(_name_score(terms), True), (stars, True), (Product.id, False)]
+        return [(name, False), (src.id, False)]
+    return [(_name_score(src, terms), True), (stars, True), (src.id, False)]
 
 
-def _order(session: Session, query: SearchQuery, today: date, terms: Terms) -> list[Any]:
-    keys = _order_keys(session, query, today, terms)
+def _order(src: Source, query: SearchQuery, today: date, terms: Terms) -> list[Any]:
+    keys = _order_keys(src, query, today, terms)
     return [key.desc() if desc else key.asc() for key, desc in keys]
 
 
-def _statement(session: Session, query: SearchQuery, today: date, terms: Terms) -> Select[Any]:
-    stmt = _base(query, today)
+def _statement(src: Source, query: SearchQuery, today: date, terms: Terms) -> Select[Any]:
+    stmt = _base(src, query, today)
     if terms:
-        stmt = stmt.where(_text_match(session, terms))
+        stmt = stmt.where(src.text_match(terms))
     return stmt
 
 
 def _page(
-    session: Session, stmt: Select[Any], keys: list[tuple[Any, bool]], offset: int, limit: int
+    session: Session,
+    src: Source,
+    stmt: Select[Any],
+    keys: list[tuple[Any, bool]],
+    offset: int,
+    limit: int,
 ) -> tuple[list[int], int]:
     """The ids of one page in ranking order, and how many products match in all.
 
@@ -338,7 +288,7 @@ def _page(
     """
     matches = (
         stmt.with_only_columns(
-            Product.id.label("id"), *(key.label(f"k{i}") for i, (key, _) in enumerate(keys))
+            src.id.label("id"), *(key.label(f"k{i}") for i, (key, _) in enumerate(keys))
         )
         .cte("matches")
         .prefix_with("MATERIALIZED", dialect="postgresql")
@@ -354,7 +304,7 @@ def _page(
     if not offset:
         return [], 0
     # a page past the end: the window saw no row, count separately
-    narrow = stmt.with_only_columns(Product.id).order_by(None).subquery()
+    narrow = stmt.with_only_columns(src.id).order_by(None).subquery()
     return [], session.scalar(select(func.count()).select_from(narrow)) or 0
 
 
@@ -370,17 +320,18 @@ def _load(session: Session, ids: list[int]) -> list[Product]:
 def search(session: Session, query: SearchQuery, today: date) -> SearchResult:
     """One page of products for a storefront query, misspelt words corrected if nothing matches."""
     offset = (query.page - 1) * query.per_page
+    src = source(session)
     terms = [[w] for w in query.words]
-    keys = _order_keys(session, query, today, terms)
+    keys = _order_keys(src, query, today, terms)
     ids, total = _page(
-        session, _statement(session, query, today, terms), keys, offset, query.per_page
+        session, src, _statement(src, query, today, terms), keys, offset, query.per_page
     )
     corrections = _corrections(session, query.words) if not total and query.words else {}
     if corrections:
         terms = [corrections.get(w, [w]) for w in query.words]
-        keys = _order_keys(session, query, today, terms)
-        stmt = _statement(session, query, today, terms)
-        ids, total = _page(session, stmt, keys, offset, query.per_page)
+        keys = _order_keys(src, query, today, terms)
+        stmt = _statement(src, query, today, terms)
+        ids, total = _page(session, src, stmt, keys, offset, query.per_page)
         corrections = corrections if total else {}
     items = _load(session, ids)
     return SearchResult(items, total, query.page, query.per_page, bool(corrections), corrections)
@@ -395,17 +346,18 @@ def search_after(
     while the catalogue changes (a vanished cursor product is an error the client can see).
     Exact matches only: no typo correction.
     """
+    src = source(session)
     terms = [[w] for w in query.words]
-    stmt = _statement(session, query, today, terms)
-    order = _order(session, query, today, terms)
+    stmt = _statement(src, query, today, terms)
+    order = _order(src, query, today, terms)
     if not starting_after:
         first = session.scalars(
-            stmt.with_only_columns(Product.id).order_by(*order).limit(limit + 1)
+            stmt.with_only_columns(src.id).order_by(*order).limit(limit + 1)
         ).all()
         return _load(session, list(first[:limit])), len(first) > limit
     ranked = (
         stmt.with_only_columns(
-            Product.id.label("pid"), func.row_number().over(order_by=order).label("pos")
+            src.id.label("pid"), func.row_number().over(order_by=order).label("pos")
         )
         .order_by(None)
         .subquery()

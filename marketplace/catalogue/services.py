@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from marketplace.core.errors import NotFound
 from producers.models import Producer, ProducerStatus, Product, ProductStatus
 
-from .search import listed, stars_expr
+from .search import stars_expr
+from .search_source import listed
 
 
 def featured(session: Session, today: date, limit: int = 8) -> list[Product]:

@@ -178,6 +178,19 @@ def test_the_search_index_follows_renames_and_deletions(demo_session):
     refresh_search(demo_session, product)
     demo_session.flush()
     assert names(demo_session, q="ep moc") == ["Dầu lạc Bảo Tâm ép mộc"]  # words new to it
+    producer = product.producer  # what the filters read of the producer follows it too
+    assert names(demo_session, q="ep moc", kind=producer.kind) == ["Dầu lạc Bảo Tâm ép mộc"]
+    other_kind = next(k for k in ("cooperative", "enterprise", "household") if k != producer.kind)
+    producer.kind = other_kind
+    demo_session.flush()
+    assert names(demo_session, q="ep moc", kind=other_kind) == ["Dầu lạc Bảo Tâm ép mộc"]
+    producer.status = "suspended"
+    demo_session.flush()
+    assert names(demo_session, q="ep moc") == []
+    producer.status = "active"
+    product.price_vnd = 1_234_000
+    demo_session.flush()
+    assert names(demo_session, q="ep moc", price_min="1234000") == ["Dầu lạc Bảo Tâm ép mộc"]
     demo_session.delete(product)  # its images and certificates go with it
     demo_session.flush()
     assert names(demo_session, q="ep moc") == []
@@ -247,7 +260,11 @@ def test_sort_by_name_is_byte_order_whatever_the_collation(demo_session, backend
             text("CREATE COLLATION spaces_ignored (provider = icu, locale = 'und-u-ka-shifted')")
         )
         demo_session.execute(
-            text("ALTER TABLE products ALTER COLUMN search_name TYPE text COLLATE spaces_ignored")
+            # the column the search sorts on: product_search's copy (search_source.py)
+            text(
+                "ALTER TABLE product_search ALTER COLUMN search_name TYPE text "
+                "COLLATE spaces_ignored"
+            )
         )
     first, second = demo_session.query(Product).order_by(Product.id).limit(2).all()
     first.search_name, second.search_name = " 0 b", " 00"  # spaces ignored: " 00" first
