@@ -11,6 +11,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -39,10 +40,29 @@ PHONE = {
 }
 
 
+def _read_whole(app: Flask) -> Any:
+    """``app`` with each response body read and its iterable closed before a byte is sent.
+
+    A browser that navigates away while an image downloads drops the connection, and
+    werkzeug's development server then skips ``close()`` on the response: the image file of a
+    ``send_file`` stays open and its ResourceWarning (an error in this suite) lands in some
+    later test. Test pages and images are small; production runs gunicorn."""
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return wsgi
+
+
 @contextmanager
 def serve(app: Flask) -> Iterator[str]:
     """Serve ``app`` on a free port of 127.0.0.1 in a background thread; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
