@@ -91,24 +91,17 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     form = {k: clean_line(request.form.get(k, ""), 200) for k in ("name", "email", "phone")}
     error = None
     if request.method == "POST":
-        password = request.form.get("password", "")
-        if password != request.form.get("password2", ""):
-            error = AppError(
-                "Hai lần nhập mật khẩu không khớp. Nhập cùng một mật khẩu vào cả hai ô.",
-                param="password2",
+        try:
+            user = invitations.accept_invitation(
+                db.session, token, password=_new_password(), now=now, **form
             )
+        except AppError as exc:
+            db.rollback()
+            error = exc
         else:
-            try:
-                user = invitations.accept_invitation(
-                    db.session, token, password=password, now=now, **form
-                )
-            except AppError as exc:
-                db.rollback()
-                error = exc
-            else:
-                logout_user()
-                login_user(user)
-                return redirect(url_for("dashboard.home"), 303)
+            logout_user()
+            login_user(user)
+            return redirect(url_for("dashboard.home"), 303)
     page = render_template(
         "accounts/invitation.html",
         invitation=invitation,
@@ -117,6 +110,17 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         error=error,
     )
     return _private(page, error.status if error else 200)
+
+
+def _new_password() -> str:
+    """The new password typed twice in the form; refused when the two differ."""
+    password = request.form.get("password", "")
+    if password != request.form.get("password2", ""):
+        raise AppError(
+            "Hai lần nhập mật khẩu không khớp. Nhập cùng một mật khẩu vào cả hai ô.",
+            param="password2",
+        )
+    return password
 
 
 @bp.route("/quen-mat-khau", methods=["GET", "POST"])
@@ -149,21 +153,14 @@ def reset_password(token: str) -> ResponseReturnValue:
         return _private(render_template("accounts/reset_gone.html", error=exc), exc.status)
     error = None
     if request.method == "POST":
-        password = request.form.get("password", "")
-        if password != request.form.get("password2", ""):
-            error = AppError(
-                "Hai lần nhập mật khẩu không khớp. Nhập cùng một mật khẩu vào cả hai ô.",
-                param="password2",
-            )
+        try:
+            resets.complete_reset(db.session, token, _new_password(), now)
+        except AppError as exc:
+            db.rollback()
+            error = exc
         else:
-            try:
-                resets.complete_reset(db.session, token, password, now)
-            except AppError as exc:
-                db.rollback()
-                error = exc
-            else:
-                if current_user.is_authenticated:
-                    logout_user()
-                return redirect(url_for("accounts.login", reset="1"), 303)
+            if current_user.is_authenticated:
+                logout_user()
+            return redirect(url_for("accounts.login", reset="1"), 303)
     page = render_template("accounts/reset.html", reset=reset, error=error)
     return _private(page, error.status if error else 200)
