@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 from marketplace.accounts.models import User
 from marketplace.listings.models import ChannelAccount, ChannelListing, ListingState
 from marketplace.orders.models import Order, OrderItem, OrderStatus
-from marketplace.payments.models import BankTransaction, PaymentApplication, PaymentIntent
+from marketplace.payments.models import BankTransaction, PaymentApplication
 from marketplace.payments.models_extra import Fee
 from producers.models import Commune, OcopGroup, OcopSet, Producer, Product, Province
 
 from .filters import Filters, in_window
-from .queries import MANUAL_PROVIDER, Where, live_somewhere, ocop_valid
+from .queries import MANUAL_PROVIDER, Where, live_somewhere, ocop_valid, order_money
 
 BATCH = 500
 
@@ -127,18 +127,13 @@ def producer_orders(session: Session, where: Where, filters: Filters) -> dict[in
 def producer_money(session: Session, where: Where, filters: Filters) -> dict[int, list[int]]:
     """Producer id -> [reported by the bank, recorded by hand] money received for orders."""
     rows = session.execute(
-        select(Order.producer_id, BankTransaction.provider, func.sum(PaymentApplication.amount_vnd))
-        .select_from(PaymentApplication)
-        .join(BankTransaction, BankTransaction.id == PaymentApplication.transaction_id)
-        .join(PaymentIntent, PaymentIntent.id == PaymentApplication.intent_id)
-        .join(Order, Order.id == PaymentIntent.order_id)
-        .join(Producer, Producer.id == Order.producer_id)
-        .where(
-            PaymentIntent.purpose == "order",
-            *where,
-            in_window(BankTransaction.occurred_at, filters),
-        )
-        .group_by(Order.producer_id, BankTransaction.provider)
+        order_money(
+            where,
+            filters,
+            Order.producer_id,
+            BankTransaction.provider,
+            func.sum(PaymentApplication.amount_vnd),
+        ).group_by(Order.producer_id, BankTransaction.provider)
     )
     out: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for pid, provider, amount in rows:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, exists, func, select
+from sqlalchemy import Select, and_, case, distinct, exists, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -171,14 +171,11 @@ def orders_by_status(
     return {status: (int(n), int(total or 0)) for status, n, total in rows}
 
 
-def money_received(session: Session, where: Where, filters: Filters) -> dict[str, tuple[int, int]]:
-    """Provider -> (transfers applied, money) received for orders, by transfer date."""
-    rows = session.execute(
-        select(
-            BankTransaction.provider,
-            func.count(PaymentApplication.id),
-            func.sum(PaymentApplication.amount_vnd),
-        )
+def order_money(where: Where, filters: Filters, *columns: Any) -> Select[Any]:
+    """``columns`` over the money applied to orders of the producers ``where`` picks, by
+    transfer date in the filters' window (group it as the caller needs)."""
+    return (
+        select(*columns)
         .select_from(PaymentApplication)
         .join(BankTransaction, BankTransaction.id == PaymentApplication.transaction_id)
         .join(PaymentIntent, PaymentIntent.id == PaymentApplication.intent_id)
@@ -189,7 +186,19 @@ def money_received(session: Session, where: Where, filters: Filters) -> dict[str
             *where,
             in_window(BankTransaction.occurred_at, filters),
         )
-        .group_by(BankTransaction.provider)
+    )
+
+
+def money_received(session: Session, where: Where, filters: Filters) -> dict[str, tuple[int, int]]:
+    """Provider -> (transfers applied, money) received for orders, by transfer date."""
+    rows = session.execute(
+        order_money(
+            where,
+            filters,
+            BankTransaction.provider,
+            func.count(PaymentApplication.id),
+            func.sum(PaymentApplication.amount_vnd),
+        ).group_by(BankTransaction.provider)
     )
     return {provider: (int(n), int(total or 0)) for provider, n, total in rows}
 
