@@ -1,6 +1,6 @@
 """The onboarding and the checkout journeys on a 360 px phone with the network throttled to
 slow 3G (400 ms round trip, 400 kbit/s each way): both complete, and their screens, fields and
-bytes stay within budgets set from today's counts (``bench/journeys.py`` defines what is
+bytes stay within budgets set from today's counts (``bench/journeys/`` defines what is
 counted; ``python -m bench.journeys`` records the same figures in docs/BENCHMARKS.md)."""
 
 from __future__ import annotations

@@ -20,32 +20,23 @@ What is counted (``Journey``):
   them and without images; and bytes sent in request bodies (the photos dominate);
 - *seconds*: wall time from the first screen to the last one's ``load``.
 
-``python -m bench.journeys`` serves the demo app, runs both on the slow-3G profile with a
-360x740 phone and writes the table into ``docs/BENCHMARKS.md`` between
-``<!-- journeys:start -->`` and ``<!-- journeys:end -->``. ``tests/e2e/test_slow3g.py`` runs the
-same functions and checks the budgets.
+``python -m bench.journeys`` (``__main__.py``) serves the demo app, runs both on the slow-3G
+profile with a 360x740 phone and records the table in ``docs/BENCHMARKS.md``.
+``tests/e2e/test_slow3g.py`` runs the same functions and checks the budgets.
 """
 
 from __future__ import annotations
 
 import io
-import logging
 import random
-import re
-import sys
-import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from datetime import date, timedelta
 from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
-
-from . import sections
 
 #: Chrome DevTools' "Slow 3G"-like profile the issue asks for: 400 ms round trip, 400 kbit/s
 SLOW_3G = {
@@ -299,11 +290,6 @@ def checkout(page: Page, base: str, profile: dict[str, Any] | None = None) -> Jo
     return journey
 
 
-# --- python -m bench.journeys -----------------------------------------------------------------
-
-SECTION = "journeys-run"  # the table's part of docs/BENCHMARKS.md (bench/sections.py)
-
-
 def kb(n: int) -> str:
     return f"{n / 1024:,.1f}"
 
@@ -324,41 +310,6 @@ def table(journeys: list[Journey], machine: str, when: str) -> str:
     return "\n".join(rows)
 
 
-@contextmanager
-def demo_site(workdir: Path) -> Iterator[tuple[Any, str]]:
-    """The demo app on a fresh SQLite database, served on a free loopback port."""
-    from werkzeug.serving import make_server
-
-    from marketplace.app import create_app
-    from marketplace.cli import seed_demo_data, upgrade_database
-    from marketplace.core.db import db
-
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{workdir / 'journeys.sqlite3'}",
-            "MEDIA_DIR": str(workdir / "media"),
-            "SECRET_KEY": "bench-journeys",
-            "RATELIMIT_ENABLED": False,
-            "DEMO_MODE": True,
-        },
-        instance_path=workdir / "instance",
-    )
-    with app.app_context():
-        upgrade_database()
-        seed_demo_data()
-        db.engine.dispose()
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-
-
 HELPER = ("to-cns@tancuong.vn", "mat-khau-du-dai-1", "05503")
 
 
@@ -374,57 +325,3 @@ def add_helper(app: Any, email: str, password: str, commune: str) -> None:
         )
         db.session.add(UserScope(user_id=user.id, commune_code=commune))
         db.commit()
-
-
-def run_both(browser: Any, base: str, app: Any) -> list[Journey]:
-    """Both journeys on slow 3G, each in a fresh phone context."""
-    from marketplace.core.jobs import huey
-
-    huey.immediate = True  # photos' thumbnails and listing jobs inline, as in the tests
-    out = []
-    email, password, commune = HELPER
-    add_helper(app, email, password, commune)
-    for name in ("onboarding", "checkout"):
-        context = browser.new_context(**PHONE)
-        try:
-            page = context.new_page()
-            if name == "onboarding":
-                sign_in(page, base, email, password)
-                out.append(onboarding(page, base))
-            else:
-                out.append(checkout(page, base))
-        finally:
-            context.close()
-    return out
-
-
-def main() -> None:
-    """Run both journeys and record them in docs/BENCHMARKS.md."""
-    from playwright.sync_api import sync_playwright
-
-    from marketplace import config as cfg
-
-    args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic"]
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        demo_site(Path(tmp)) as (app, base),
-        sync_playwright() as pw,
-    ):
-        browser = pw.chromium.launch(executable_path=cfg.chromium_path(), args=args)
-        try:
-            journeys = run_both(browser, base, app)
-        finally:
-            browser.close()
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    run = table(journeys, sections.machine(), when)
-    print(run)
-    for j in journeys:
-        print(f"{j.name}: screens {[re.sub(r'^https?://[^/]+', '', u) for u in j.screens]}")
-        print(f"{j.name}: fields {j.fields}")
-    if "--no-docs" not in sys.argv:
-        sections.update(SECTION, run)
-        print(f"wrote {sections.DOC}")
-
-
-if __name__ == "__main__":
-    main()
