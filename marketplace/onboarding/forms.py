@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from marketplace.core.errors import AppError, ValidationError
 from marketplace.core.money import parse_vnd
@@ -39,8 +39,17 @@ def _text(form: Mapping[str, Any], name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+class _TextForm:
+    """A step whose fields are all text, kept as typed (the services validate them)."""
+
+    @classmethod
+    def parse(cls, form: Mapping[str, Any]) -> Self:
+        """Fields as typed."""
+        return cls(**{f: _text(form, f) for f in cls.__dataclass_fields__})  # type: ignore[attr-defined]
+
+
 @dataclass
-class IdentityForm:
+class IdentityForm(_TextForm):
     """Step 1: who the producer is (and, for a new one, its commune)."""
 
     kind: str = ""
@@ -52,38 +61,23 @@ class IdentityForm:
     #: a new producer's street line (optional here: the address step asks for it if missing)
     street: str = ""
 
-    @classmethod
-    def parse(cls, form: Mapping[str, Any]) -> IdentityForm:
-        """Fields as typed."""
-        return cls(**{f: _text(form, f) for f in cls.__dataclass_fields__})
-
 
 @dataclass
-class AddressForm:
+class AddressForm(_TextForm):
     """Step 2: the street line, and a commune picked or a pre-2025 address typed."""
 
     commune_code: str = ""
     street: str = ""
     legacy: str = ""
 
-    @classmethod
-    def parse(cls, form: Mapping[str, Any]) -> AddressForm:
-        """Fields as typed."""
-        return cls(**{f: _text(form, f) for f in cls.__dataclass_fields__})
-
 
 @dataclass
-class BankForm:
+class BankForm(_TextForm):
     """Step 3: bank (by BIN), account number, holder name."""
 
     bank_bin: str = ""
     bank_account: str = ""
     bank_account_name: str = ""
-
-    @classmethod
-    def parse(cls, form: Mapping[str, Any]) -> BankForm:
-        """Fields as typed."""
-        return cls(**{f: _text(form, f) for f in cls.__dataclass_fields__})
 
 
 def _int(form: Mapping[str, Any], name: str, errors: dict[str, str], message: str) -> int | None:
